@@ -1,0 +1,1 @@
+//! Capture devices (placeholder until the state machine lands).

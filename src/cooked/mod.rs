@@ -1,0 +1,1 @@
+//! Cooked mode (placeholder until the filter lands).

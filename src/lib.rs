@@ -1,0 +1,26 @@
+//! Memory-safe replacement for Zephyr's network packet capture subsystem.
+//!
+//! The crate is built twice:
+//! - on the host (`cargo test`), where only the pure layers exist: [`wire`]
+//!   (byte formats), [`capture`] and [`cooked`] (device table, state machine,
+//!   hot path, link-type filter, all generic over [`capture::Stack`]);
+//! - inside a Zephyr build (feature `zephyr`, driven by the module's CMake),
+//!   which adds the bindgen'd stack bindings (`zephyr`) and the C ABI
+//!   exports (`ffi`) that replace `subsys/net/lib/capture/{capture,cooked}.c`.
+//!
+//! `unsafe` is denied everywhere except in those two Zephyr-only modules.
+#![cfg_attr(not(test), no_std)]
+#![deny(unsafe_code)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+pub mod capture;
+pub mod cooked;
+pub mod errno;
+pub mod wire;
+
+#[cfg(feature = "zephyr")]
+#[allow(unsafe_code)]
+mod ffi;
+#[cfg(feature = "zephyr")]
+#[allow(unsafe_code)]
+mod zephyr;

@@ -1,0 +1,216 @@
+//! Tunnel endpoint strings: `192.0.2.2`, `198.51.100.1:9999`, `2001:db8::1`,
+//! `[2001:db8:200::1]` and `[2001:db8:200::1]:9998`.
+//!
+//! This accepts what Zephyr's `net_ipaddr_parse()` accepts for these forms,
+//! but checks the length before looking at the text: the C parser copies the
+//! port into a fixed stack buffer without a bound (spec W27), so an over-long
+//! string from the shell crashed the device. Here such input is an error.
+
+use super::{IpAddr, Ipv4Addr, Ipv6Addr};
+use core::str::FromStr;
+
+/// Longest text of the longest form: `[` + 45 address characters
+/// (`INET6_ADDRSTRLEN` - 1) + `]:` + 5 port digits.
+pub const MAX_LEN: usize = 1 + 45 + 2 + 5;
+
+/// UDP port used when an endpoint names none (or port 0).
+pub const DEFAULT_PORT: u16 = 4242;
+
+/// An IP address with the UDP port the string gave, if any.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// The address.
+    pub addr: IpAddr,
+    /// The port, when the string carried one.
+    pub port: Option<u16>,
+}
+
+impl Endpoint {
+    /// The port to use on the wire: the given one, or [`DEFAULT_PORT`] when
+    /// none (or 0) was given, as the C implementation does.
+    pub fn port_or_default(&self) -> u16 {
+        match self.port {
+            Some(port) if port != 0 => port,
+            _ => DEFAULT_PORT,
+        }
+    }
+}
+
+/// Why an endpoint string was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndpointError {
+    /// The string is empty.
+    Empty,
+    /// The string is longer than [`MAX_LEN`].
+    TooLong,
+    /// The text is not an address in one of the accepted forms.
+    Malformed,
+    /// The port is empty, not decimal, or above 65535.
+    BadPort,
+}
+
+impl core::fmt::Display for EndpointError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            EndpointError::Empty => "empty address",
+            EndpointError::TooLong => "address too long",
+            EndpointError::Malformed => "malformed address",
+            EndpointError::BadPort => "invalid port",
+        })
+    }
+}
+
+/// Parses an endpoint from the bytes of a C string (without its NUL).
+pub fn parse(text: &[u8]) -> Result<Endpoint, EndpointError> {
+    if text.is_empty() {
+        return Err(EndpointError::Empty);
+    }
+    if text.len() > MAX_LEN {
+        return Err(EndpointError::TooLong);
+    }
+    let text = core::str::from_utf8(text).map_err(|_| EndpointError::Malformed)?;
+
+    if let Some(bracketed) = text.strip_prefix('[') {
+        let (addr, rest) = bracketed
+            .split_once(']')
+            .ok_or(EndpointError::Malformed)?;
+        let addr = Ipv6Addr::from_str(addr).map_err(|_| EndpointError::Malformed)?;
+        let port = match rest {
+            "" => None,
+            _ => Some(parse_port(
+                rest.strip_prefix(':').ok_or(EndpointError::Malformed)?,
+            )?),
+        };
+        return Ok(Endpoint {
+            addr: IpAddr::V6(addr),
+            port,
+        });
+    }
+
+    let colons = text.bytes().filter(|&b| b == b':').count();
+    if colons == 1 {
+        let (addr, port) = text.split_once(':').ok_or(EndpointError::Malformed)?;
+        let addr = Ipv4Addr::from_str(addr).map_err(|_| EndpointError::Malformed)?;
+        return Ok(Endpoint {
+            addr: IpAddr::V4(addr),
+            port: Some(parse_port(port)?),
+        });
+    }
+
+    let addr = if colons == 0 {
+        IpAddr::V4(Ipv4Addr::from_str(text).map_err(|_| EndpointError::Malformed)?)
+    } else {
+        IpAddr::V6(Ipv6Addr::from_str(text).map_err(|_| EndpointError::Malformed)?)
+    };
+    Ok(Endpoint { addr, port: None })
+}
+
+fn parse_port(text: &str) -> Result<u16, EndpointError> {
+    if text.is_empty() || text.len() > 5 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(EndpointError::BadPort);
+    }
+    u16::from_str(text).map_err(|_| EndpointError::BadPort)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v4(text: &str) -> IpAddr {
+        IpAddr::V4(text.parse().unwrap())
+    }
+
+    fn v6(text: &str) -> IpAddr {
+        IpAddr::V6(text.parse().unwrap())
+    }
+
+    #[test]
+    fn accepts_the_documented_forms() {
+        let cases: &[(&str, IpAddr, Option<u16>)] = &[
+            ("192.0.2.2", v4("192.0.2.2"), None),
+            ("198.51.100.1:9999", v4("198.51.100.1"), Some(9999)),
+            ("2001:db8::1", v6("2001:db8::1"), None),
+            ("[2001:db8:200::1]", v6("2001:db8:200::1"), None),
+            ("[2001:db8:200::1]:9998", v6("2001:db8:200::1"), Some(9998)),
+            ("[::ffff:192.0.2.1]:1", v6("::ffff:192.0.2.1"), Some(1)),
+            ("0.0.0.0:65535", v4("0.0.0.0"), Some(65535)),
+        ];
+        for (text, addr, port) in cases {
+            let endpoint = parse(text.as_bytes()).unwrap();
+            assert_eq!(endpoint.addr, *addr, "{text}");
+            assert_eq!(endpoint.port, *port, "{text}");
+        }
+    }
+
+    #[test]
+    fn default_port_replaces_missing_or_zero_port() {
+        assert_eq!(parse(b"192.0.2.2").unwrap().port_or_default(), 4242);
+        assert_eq!(parse(b"192.0.2.2:0").unwrap().port_or_default(), 4242);
+        assert_eq!(parse(b"192.0.2.2:7").unwrap().port_or_default(), 7);
+    }
+
+    #[test]
+    fn refuses_hostile_strings() {
+        let hundred_digits = format!("192.0.2.2:{}", "9".repeat(100));
+        let cases: &[(&[u8], EndpointError)] = &[
+            (b"", EndpointError::Empty),
+            (hundred_digits.as_bytes(), EndpointError::TooLong),
+            (&[b'1'; MAX_LEN + 1], EndpointError::TooLong),
+            (b"192.0.2.2:", EndpointError::BadPort),
+            (b"192.0.2.2:65536", EndpointError::BadPort),
+            (b"192.0.2.2:99999", EndpointError::BadPort),
+            (b"192.0.2.2:-1", EndpointError::BadPort),
+            (b"192.0.2.2:+1", EndpointError::BadPort),
+            (b"192.0.2.2:1x", EndpointError::BadPort),
+            (b"[2001:db8::1]:", EndpointError::BadPort),
+            (b"[2001:db8::1]:123456", EndpointError::BadPort),
+            (b"[2001:db8::1]x", EndpointError::Malformed),
+            (b"[2001:db8::1", EndpointError::Malformed),
+            (b"[192.0.2.1]", EndpointError::Malformed),
+            (b"192.0.2", EndpointError::Malformed),
+            (b"192.0.2.256", EndpointError::Malformed),
+            (b"192.0.2.02", EndpointError::Malformed),
+            (b" 192.0.2.2", EndpointError::Malformed),
+            (b"192.0.2.2 ", EndpointError::Malformed),
+            (b"2001:db8::1:4242:", EndpointError::Malformed),
+            (b"2001:db8::g", EndpointError::Malformed),
+            (b"fe80::1%eth0", EndpointError::Malformed),
+            (b"localhost", EndpointError::Malformed),
+            (b"\xff\xfe", EndpointError::Malformed),
+            (b":", EndpointError::Malformed),
+            (b"[]", EndpointError::Malformed),
+        ];
+        for (text, error) in cases {
+            assert_eq!(
+                parse(text),
+                Err(*error),
+                "{:?}",
+                std::string::String::from_utf8_lossy(text)
+            );
+        }
+    }
+
+    #[test]
+    fn longest_valid_form_fits_the_limit() {
+        let longest = "[ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255]:65535";
+        assert_eq!(longest.len(), MAX_LEN);
+        assert_eq!(parse(longest.as_bytes()).unwrap().port, Some(65535));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..80)) {
+            let _ = parse(&bytes);
+        }
+
+        #[test]
+        fn formatted_endpoints_parse_back(octets in proptest::array::uniform16(proptest::num::u8::ANY),
+                                          port in proptest::num::u16::ANY) {
+            let addr = Ipv6Addr::from(octets);
+            let text = format!("[{addr}]:{port}");
+            let parsed = parse(text.as_bytes()).unwrap();
+            proptest::prop_assert_eq!(parsed.addr, IpAddr::V6(addr));
+            proptest::prop_assert_eq!(parsed.port, Some(port));
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! IPv6 header (RFC 8200 section 3) and its fragment extension header
+//! (section 4.5).
+
+use super::{be16, be32, put_be16, put_be32, Error, Ipv6Addr, Result};
+
+mod field {
+    use core::ops::Range;
+    pub const VER_TC_FLOW: Range<usize> = 0..4;
+    pub const LENGTH: Range<usize> = 4..6;
+    pub const NEXT_HEADER: usize = 6;
+    pub const HOP_LIMIT: usize = 7;
+    pub const SRC: Range<usize> = 8..24;
+    pub const DST: Range<usize> = 24..40;
+}
+
+mod frag_field {
+    use core::ops::Range;
+    pub const NEXT_HEADER: usize = 0;
+    pub const RESERVED: usize = 1;
+    pub const OFFSET_FLAGS: Range<usize> = 2..4;
+    pub const IDENT: Range<usize> = 4..8;
+}
+
+/// Length of the fixed header.
+pub const HEADER_LEN: usize = field::DST.end;
+
+/// Length of the fragment extension header.
+pub const FRAGMENT_HEADER_LEN: usize = frag_field::IDENT.end;
+
+/// A read/write view of an IPv6 packet.
+#[derive(Debug, Clone)]
+pub struct Packet<T: AsRef<[u8]>> {
+    buffer: T,
+}
+
+impl<T: AsRef<[u8]>> Packet<T> {
+    /// Wraps a buffer without checking it (see [`super::ipv4::Packet::new_unchecked`]).
+    pub const fn new_unchecked(buffer: T) -> Self {
+        Packet { buffer }
+    }
+
+    /// Wraps a buffer after checking the fixed header and the payload
+    /// length it announces.
+    pub fn new_checked(buffer: T) -> Result<Self> {
+        let packet = Packet { buffer };
+        let data = packet.buffer.as_ref();
+        if data.len() < HEADER_LEN {
+            return Err(Error::Truncated);
+        }
+        if packet.version() != 6 {
+            return Err(Error::Malformed);
+        }
+        if data.len() < HEADER_LEN + usize::from(packet.payload_len()) {
+            return Err(Error::Truncated);
+        }
+        Ok(packet)
+    }
+
+    /// IP version field.
+    pub fn version(&self) -> u8 {
+        self.buffer.as_ref()[0] >> 4
+    }
+
+    /// Payload length (everything after the fixed header).
+    pub fn payload_len(&self) -> u16 {
+        be16(self.buffer.as_ref(), field::LENGTH.start)
+    }
+
+    /// Next header.
+    pub fn next_header(&self) -> u8 {
+        self.buffer.as_ref()[field::NEXT_HEADER]
+    }
+
+    /// Hop limit.
+    pub fn hop_limit(&self) -> u8 {
+        self.buffer.as_ref()[field::HOP_LIMIT]
+    }
+
+    /// Source address.
+    pub fn src_addr(&self) -> Ipv6Addr {
+        addr(&self.buffer.as_ref()[field::SRC])
+    }
+
+    /// Destination address.
+    pub fn dst_addr(&self) -> Ipv6Addr {
+        addr(&self.buffer.as_ref()[field::DST])
+    }
+
+    /// The payload, as long as the header says.
+    pub fn payload(&self) -> &[u8] {
+        &self.buffer.as_ref()[HEADER_LEN..HEADER_LEN + usize::from(self.payload_len())]
+    }
+}
+
+fn addr(bytes: &[u8]) -> Ipv6Addr {
+    let mut octets = [0u8; 16];
+    octets.copy_from_slice(bytes);
+    Ipv6Addr::from(octets)
+}
+
+/// A parsed fixed IPv6 header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Repr {
+    /// Source address.
+    pub src: Ipv6Addr,
+    /// Destination address.
+    pub dst: Ipv6Addr,
+    /// Next header.
+    pub next_header: u8,
+    /// Payload length.
+    pub payload_len: u16,
+    /// Hop limit.
+    pub hop_limit: u8,
+}
+
+impl Repr {
+    /// Reads the fixed header.
+    pub fn parse<T: AsRef<[u8]>>(packet: &Packet<T>) -> Result<Repr> {
+        Ok(Repr {
+            src: packet.src_addr(),
+            dst: packet.dst_addr(),
+            next_header: packet.next_header(),
+            payload_len: packet.payload_len(),
+            hop_limit: packet.hop_limit(),
+        })
+    }
+
+    /// Length of the emitted header.
+    pub const fn header_len(&self) -> usize {
+        HEADER_LEN
+    }
+
+    /// Writes the fixed header (traffic class and flow label zero).
+    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) -> Result<()> {
+        let buf = packet.buffer.as_mut();
+        if buf.len() < HEADER_LEN {
+            return Err(Error::Truncated);
+        }
+        put_be32(buf, field::VER_TC_FLOW.start, 6 << 28);
+        put_be16(buf, field::LENGTH.start, self.payload_len);
+        buf[field::NEXT_HEADER] = self.next_header;
+        buf[field::HOP_LIMIT] = self.hop_limit;
+        buf[field::SRC].copy_from_slice(&self.src.octets());
+        buf[field::DST].copy_from_slice(&self.dst.octets());
+        Ok(())
+    }
+}
+
+/// A parsed fragment extension header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FragmentRepr {
+    /// Header that follows the reassembled fragmentable part.
+    pub next_header: u8,
+    /// Offset of this fragment in bytes (a multiple of 8).
+    pub frag_offset: u16,
+    /// More fragments follow.
+    pub more_frags: bool,
+    /// Identification shared by all fragments of one packet.
+    pub ident: u32,
+}
+
+impl FragmentRepr {
+    /// Reads a fragment header from the start of `buf`.
+    pub fn parse(buf: &[u8]) -> Result<FragmentRepr> {
+        if buf.len() < FRAGMENT_HEADER_LEN {
+            return Err(Error::Truncated);
+        }
+        let offset_flags = be16(buf, frag_field::OFFSET_FLAGS.start);
+        Ok(FragmentRepr {
+            next_header: buf[frag_field::NEXT_HEADER],
+            frag_offset: offset_flags & !0x7,
+            more_frags: offset_flags & 1 != 0,
+            ident: be32(buf, frag_field::IDENT.start),
+        })
+    }
+
+    /// Writes the header into the first [`FRAGMENT_HEADER_LEN`] bytes.
+    pub fn emit(&self, buf: &mut [u8]) -> Result<()> {
+        if buf.len() < FRAGMENT_HEADER_LEN {
+            return Err(Error::Truncated);
+        }
+        if self.frag_offset % 8 != 0 {
+            return Err(Error::Malformed);
+        }
+        buf[frag_field::NEXT_HEADER] = self.next_header;
+        buf[frag_field::RESERVED] = 0;
+        put_be16(
+            buf,
+            frag_field::OFFSET_FLAGS.start,
+            self.frag_offset | u16::from(self.more_frags),
+        );
+        put_be32(buf, frag_field::IDENT.start, self.ident);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emit_then_parse_gives_back_the_repr() {
+        let repr = Repr {
+            src: "2001:db8:200::1".parse().unwrap(),
+            dst: "2001:db8:200::2".parse().unwrap(),
+            next_header: 17,
+            payload_len: 8,
+            hop_limit: 64,
+        };
+        let mut bytes = [0u8; HEADER_LEN + 8];
+        repr.emit(&mut Packet::new_unchecked(&mut bytes[..])).unwrap();
+        let packet = Packet::new_checked(&bytes[..]).unwrap();
+        assert_eq!(Repr::parse(&packet).unwrap(), repr);
+        let (header, _) = etherparse::Ipv6Header::from_slice(&bytes).unwrap();
+        assert_eq!(header.next_header.0, 17);
+        assert_eq!(header.payload_length, 8);
+        assert_eq!(header.hop_limit, 64);
+        assert_eq!(header.traffic_class, 0);
+        assert_eq!(header.flow_label.value(), 0);
+    }
+
+    // etherparse 0.16-0.19 decode this header's offset from the wrong bits,
+    // so smoltcp is the independent reference here.
+    #[test]
+    fn fragment_header_round_trips_and_matches_smoltcp() {
+        let repr = FragmentRepr {
+            next_header: 17,
+            frag_offset: 1432,
+            more_frags: true,
+            ident: 0xdead_beef,
+        };
+        let mut bytes = [0u8; FRAGMENT_HEADER_LEN];
+        repr.emit(&mut bytes).unwrap();
+        assert_eq!(FragmentRepr::parse(&bytes).unwrap(), repr);
+        assert_eq!(bytes[0], 17);
+        let header = smoltcp::wire::Ipv6FragmentHeader::new_checked(&bytes[2..]).unwrap();
+        assert_eq!(header.frag_offset(), 1432 / 8);
+        assert!(header.more_frags());
+        assert_eq!(header.ident(), 0xdead_beef);
+    }
+
+    #[test]
+    fn unaligned_fragment_offset_is_refused() {
+        let repr = FragmentRepr {
+            next_header: 17,
+            frag_offset: 3,
+            more_frags: false,
+            ident: 1,
+        };
+        assert_eq!(repr.emit(&mut [0u8; 8]), Err(Error::Malformed));
+    }
+
+    #[test]
+    fn checked_view_rejects_short_or_wrong_version() {
+        assert_eq!(Packet::new_checked(&[0u8; 39][..]).unwrap_err(), Error::Truncated);
+        assert_eq!(Packet::new_checked(&[0u8; 40][..]).unwrap_err(), Error::Malformed);
+        let mut bytes = [0u8; 40];
+        bytes[0] = 0x60;
+        bytes[5] = 1;
+        assert_eq!(Packet::new_checked(&bytes[..]).unwrap_err(), Error::Truncated);
+    }
+}

@@ -1,0 +1,252 @@
+//! Linux "cooked" capture headers: SLL v1 (`LINKTYPE_LINUX_SLL`, 16 bytes)
+//! and SLL v2 (`LINKTYPE_LINUX_SLL2`, 20 bytes), as tcpdump and Wireshark
+//! read them. All multi-byte fields are big-endian on every target; the C
+//! implementation wrote v2's interface index in host order and truncated its
+//! one-byte fields to zero on little-endian targets (spec W19).
+
+use super::{be16, be32, put_be16, put_be32, Error, Result};
+
+/// pcap link type of SLL v1.
+pub const LINKTYPE_LINUX_SLL: u32 = 113;
+/// pcap link type of SLL v2.
+pub const LINKTYPE_LINUX_SLL2: u32 = 276;
+/// Size of the address field in both versions.
+pub const ADDR_LEN: usize = 8;
+
+/// Packet types (Linux `PACKET_*`, Zephyr `enum net_capture_packet_type`).
+pub mod packet_type {
+    /// Sent to us.
+    pub const HOST: u16 = 0;
+    /// Broadcast by somebody else.
+    pub const BROADCAST: u16 = 1;
+    /// Multicast by somebody else.
+    pub const MULTICAST: u16 = 2;
+    /// Sent by somebody else to somebody else.
+    pub const OTHERHOST: u16 = 3;
+    /// Sent by us.
+    pub const OUTGOING: u16 = 4;
+}
+
+/// A link-layer address as both headers carry it: a length and 8 bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LinkAddr {
+    /// Address length as announced (may exceed 8 in SLL v1).
+    pub len: u16,
+    /// The first 8 bytes of the address; unused bytes are zero on emit.
+    pub bytes: [u8; ADDR_LEN],
+}
+
+impl LinkAddr {
+    /// An address of `len` bytes taken from `addr` (which holds at least
+    /// `min(len, 8)` bytes); the bytes after the address are zeroed.
+    pub fn new(len: u16, addr: &[u8; ADDR_LEN]) -> LinkAddr {
+        let used = usize::from(len).min(ADDR_LEN);
+        let mut bytes = [0u8; ADDR_LEN];
+        bytes[..used].copy_from_slice(&addr[..used]);
+        LinkAddr { len, bytes }
+    }
+
+    /// The address bytes that are in use.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len).min(ADDR_LEN)]
+    }
+}
+
+mod v1 {
+    use core::ops::Range;
+    pub const PKTTYPE: Range<usize> = 0..2;
+    pub const HATYPE: Range<usize> = 2..4;
+    pub const HALEN: Range<usize> = 4..6;
+    pub const ADDR: Range<usize> = 6..14;
+    pub const PROTOCOL: Range<usize> = 14..16;
+}
+
+mod v2 {
+    use core::ops::Range;
+    pub const PROTOCOL: Range<usize> = 0..2;
+    pub const RESERVED: Range<usize> = 2..4;
+    pub const IFINDEX: Range<usize> = 4..8;
+    pub const HATYPE: Range<usize> = 8..10;
+    pub const PKTTYPE: usize = 10;
+    pub const HALEN: usize = 11;
+    pub const ADDR: Range<usize> = 12..20;
+}
+
+/// Length of an SLL v1 header.
+pub const SLL1_HEADER_LEN: usize = v1::PROTOCOL.end;
+/// Length of an SLL v2 header.
+pub const SLL2_HEADER_LEN: usize = v2::ADDR.end;
+
+/// An SLL v1 header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sll1Repr {
+    /// Packet type (see [`packet_type`]).
+    pub pkttype: u16,
+    /// ARPHRD_* type of the link-layer address.
+    pub hatype: u16,
+    /// Link-layer address.
+    pub addr: LinkAddr,
+    /// Protocol (an ETH_P_* value).
+    pub protocol: u16,
+}
+
+impl Sll1Repr {
+    /// Reads a header from the start of `buf`.
+    pub fn parse(buf: &[u8]) -> Result<Sll1Repr> {
+        if buf.len() < SLL1_HEADER_LEN {
+            return Err(Error::Truncated);
+        }
+        let mut bytes = [0u8; ADDR_LEN];
+        bytes.copy_from_slice(&buf[v1::ADDR]);
+        Ok(Sll1Repr {
+            pkttype: be16(buf, v1::PKTTYPE.start),
+            hatype: be16(buf, v1::HATYPE.start),
+            addr: LinkAddr {
+                len: be16(buf, v1::HALEN.start),
+                bytes,
+            },
+            protocol: be16(buf, v1::PROTOCOL.start),
+        })
+    }
+
+    /// Writes the header into the first [`SLL1_HEADER_LEN`] bytes of `buf`.
+    pub fn emit(&self, buf: &mut [u8]) -> Result<()> {
+        if buf.len() < SLL1_HEADER_LEN {
+            return Err(Error::Truncated);
+        }
+        put_be16(buf, v1::PKTTYPE.start, self.pkttype);
+        put_be16(buf, v1::HATYPE.start, self.hatype);
+        put_be16(buf, v1::HALEN.start, self.addr.len);
+        buf[v1::ADDR].copy_from_slice(&self.addr.bytes);
+        put_be16(buf, v1::PROTOCOL.start, self.protocol);
+        Ok(())
+    }
+}
+
+/// An SLL v2 header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sll2Repr {
+    /// Protocol (an ETH_P_* value).
+    pub protocol: u16,
+    /// Index of the interface the packet was captured on.
+    pub ifindex: u32,
+    /// ARPHRD_* type of the link-layer address.
+    pub hatype: u16,
+    /// Packet type (see [`packet_type`]).
+    pub pkttype: u8,
+    /// Link-layer address (length fits one byte in this version).
+    pub addr: LinkAddr,
+}
+
+impl Sll2Repr {
+    /// Reads a header from the start of `buf`; the reserved field must be
+    /// zero.
+    pub fn parse(buf: &[u8]) -> Result<Sll2Repr> {
+        if buf.len() < SLL2_HEADER_LEN {
+            return Err(Error::Truncated);
+        }
+        if be16(buf, v2::RESERVED.start) != 0 {
+            return Err(Error::Malformed);
+        }
+        let mut bytes = [0u8; ADDR_LEN];
+        bytes.copy_from_slice(&buf[v2::ADDR]);
+        Ok(Sll2Repr {
+            protocol: be16(buf, v2::PROTOCOL.start),
+            ifindex: be32(buf, v2::IFINDEX.start),
+            hatype: be16(buf, v2::HATYPE.start),
+            pkttype: buf[v2::PKTTYPE],
+            addr: LinkAddr {
+                len: u16::from(buf[v2::HALEN]),
+                bytes,
+            },
+        })
+    }
+
+    /// Writes the header into the first [`SLL2_HEADER_LEN`] bytes of `buf`.
+    /// Fails when the address length does not fit the one-byte field.
+    pub fn emit(&self, buf: &mut [u8]) -> Result<()> {
+        if buf.len() < SLL2_HEADER_LEN {
+            return Err(Error::Truncated);
+        }
+        let halen = u8::try_from(self.addr.len).map_err(|_| Error::Malformed)?;
+        put_be16(buf, v2::PROTOCOL.start, self.protocol);
+        put_be16(buf, v2::RESERVED.start, 0);
+        put_be32(buf, v2::IFINDEX.start, self.ifindex);
+        put_be16(buf, v2::HATYPE.start, self.hatype);
+        buf[v2::PKTTYPE] = self.pkttype;
+        buf[v2::HALEN] = halen;
+        buf[v2::ADDR].copy_from_slice(&self.addr.bytes);
+        Ok(())
+    }
+}
+
+/// Which cooked header a capture carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    /// SLL v1, 16 bytes.
+    V1,
+    /// SLL v2, 20 bytes.
+    V2,
+}
+
+impl Version {
+    /// Header length of this version.
+    pub const fn header_len(self) -> usize {
+        match self {
+            Version::V1 => SLL1_HEADER_LEN,
+            Version::V2 => SLL2_HEADER_LEN,
+        }
+    }
+
+    /// pcap link type of this version.
+    pub const fn linktype(self) -> u32 {
+        match self {
+            Version::V1 => LINKTYPE_LINUX_SLL,
+            Version::V2 => LINKTYPE_LINUX_SLL2,
+        }
+    }
+}
+
+/// The fields of a cooked capture, independent of the header version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cooked {
+    /// Packet type (see [`packet_type`]).
+    pub pkttype: u16,
+    /// ARPHRD_* type.
+    pub hatype: u16,
+    /// Link-layer address.
+    pub addr: LinkAddr,
+    /// Protocol (ETH_P_*).
+    pub protocol: u16,
+    /// Interface index (only SLL v2 carries it).
+    pub ifindex: u32,
+}
+
+impl Cooked {
+    /// Writes the header of `version` into `buf` and returns its length.
+    /// Fails when a field does not fit that version (v2 has one-byte packet
+    /// type and address length).
+    pub fn emit(&self, version: Version, buf: &mut [u8]) -> Result<usize> {
+        match version {
+            Version::V1 => Sll1Repr {
+                pkttype: self.pkttype,
+                hatype: self.hatype,
+                addr: self.addr,
+                protocol: self.protocol,
+            }
+            .emit(buf)?,
+            Version::V2 => Sll2Repr {
+                protocol: self.protocol,
+                ifindex: self.ifindex,
+                hatype: self.hatype,
+                pkttype: u8::try_from(self.pkttype).map_err(|_| Error::Malformed)?,
+                addr: self.addr,
+            }
+            .emit(buf)?,
+        }
+        Ok(version.header_len())
+    }
+}
+
+#[cfg(test)]
+mod tests;

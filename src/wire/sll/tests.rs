@@ -1,0 +1,170 @@
+use super::*;
+
+const ARPHRD_CAN: u16 = 280;
+const ARPHRD_PPP: u16 = 512;
+const ETH_P_CAN: u16 = 0x000c;
+const ETH_P_HDLC: u16 = 0x0019;
+
+fn ppp_addr() -> LinkAddr {
+    LinkAddr::new(6, &[1, 2, 3, 4, 5, 6, 0xee, 0xee])
+}
+
+#[test]
+fn sll1_golden_bytes_of_the_sample_can_frame() {
+    // Spec appendix A: OUTGOING, ARPHRD_CAN, no address, ETH_P_CAN.
+    let repr = Sll1Repr {
+        pkttype: packet_type::OUTGOING,
+        hatype: ARPHRD_CAN,
+        addr: LinkAddr::new(0, &[0; 8]),
+        protocol: ETH_P_CAN,
+    };
+    let mut buf = [0xaau8; SLL1_HEADER_LEN];
+    repr.emit(&mut buf).unwrap();
+    assert_eq!(
+        buf,
+        [0x00, 0x04, 0x01, 0x18, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x0c]
+    );
+    assert_eq!(Sll1Repr::parse(&buf).unwrap(), repr);
+}
+
+#[test]
+fn sll1_golden_bytes_for_every_packet_type() {
+    for pkttype in 0..=4u16 {
+        let repr = Sll1Repr {
+            pkttype,
+            hatype: ARPHRD_PPP,
+            addr: ppp_addr(),
+            protocol: ETH_P_HDLC,
+        };
+        let mut buf = [0u8; SLL1_HEADER_LEN];
+        repr.emit(&mut buf).unwrap();
+        let expected = [
+            0x00,
+            pkttype as u8,
+            0x02,
+            0x00,
+            0x00,
+            0x06,
+            1,
+            2,
+            3,
+            4,
+            5,
+            6,
+            0,
+            0,
+            0x00,
+            0x19,
+        ];
+        assert_eq!(buf, expected, "packet type {pkttype}");
+        assert_eq!(Sll1Repr::parse(&buf).unwrap(), repr);
+    }
+}
+
+#[test]
+fn sll2_golden_bytes_for_every_packet_type() {
+    // The C code emitted `00 19 00 00 01 00 00 00 02 00 00 00 ...` on
+    // little-endian targets (spec 5.3): host-order index, zero type and
+    // length. These are the bytes tcpdump defines.
+    for pkttype in 0..=4u8 {
+        let repr = Sll2Repr {
+            protocol: ETH_P_HDLC,
+            ifindex: 2,
+            hatype: ARPHRD_PPP,
+            pkttype,
+            addr: ppp_addr(),
+        };
+        let mut buf = [0xaau8; SLL2_HEADER_LEN];
+        repr.emit(&mut buf).unwrap();
+        let expected = [
+            0x00, 0x19, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, pkttype, 0x06, 1, 2, 3,
+            4, 5, 6, 0, 0,
+        ];
+        assert_eq!(buf, expected, "packet type {pkttype}");
+        assert_eq!(Sll2Repr::parse(&buf).unwrap(), repr);
+    }
+}
+
+#[test]
+fn sll2_interface_index_is_big_endian() {
+    let repr = Sll2Repr {
+        protocol: 0x0800,
+        ifindex: 0x0102_0304,
+        hatype: 1,
+        pkttype: 0,
+        addr: LinkAddr::default(),
+    };
+    let mut buf = [0u8; SLL2_HEADER_LEN];
+    repr.emit(&mut buf).unwrap();
+    assert_eq!(&buf[4..8], &[1, 2, 3, 4]);
+}
+
+#[test]
+fn sll2_refuses_fields_wider_than_a_byte() {
+    let cooked = Cooked {
+        pkttype: 300,
+        hatype: 1,
+        addr: LinkAddr::default(),
+        protocol: 1,
+        ifindex: 1,
+    };
+    let mut buf = [0u8; SLL2_HEADER_LEN];
+    assert_eq!(cooked.emit(Version::V2, &mut buf), Err(Error::Malformed));
+    assert_eq!(cooked.emit(Version::V1, &mut buf), Ok(SLL1_HEADER_LEN));
+    let wide_addr = Sll2Repr {
+        protocol: 1,
+        ifindex: 1,
+        hatype: 1,
+        pkttype: 0,
+        addr: LinkAddr {
+            len: 256,
+            bytes: [0; 8],
+        },
+    };
+    assert_eq!(wide_addr.emit(&mut buf), Err(Error::Malformed));
+}
+
+#[test]
+fn sll2_parse_refuses_nonzero_reserved_field() {
+    let mut buf = [0u8; SLL2_HEADER_LEN];
+    buf[3] = 1;
+    assert_eq!(Sll2Repr::parse(&buf), Err(Error::Malformed));
+}
+
+#[test]
+fn short_buffers_are_refused_both_ways() {
+    let mut short = [0u8; 15];
+    assert_eq!(Sll1Repr::parse(&short), Err(Error::Truncated));
+    assert_eq!(Sll2Repr::parse(&[0u8; 19]), Err(Error::Truncated));
+    let repr = Sll1Repr {
+        pkttype: 0,
+        hatype: 1,
+        addr: LinkAddr::default(),
+        protocol: 1,
+    };
+    assert_eq!(repr.emit(&mut short), Err(Error::Truncated));
+}
+
+#[test]
+fn link_addr_zeroes_bytes_past_its_length() {
+    let addr = LinkAddr::new(2, &[9, 8, 7, 6, 5, 4, 3, 2]);
+    assert_eq!(addr.bytes, [9, 8, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(addr.as_bytes(), &[9, 8]);
+    let long = LinkAddr::new(20, &[1; 8]);
+    assert_eq!(long.as_bytes(), &[1; 8]);
+}
+
+proptest::proptest! {
+    #[test]
+    fn emit_then_parse_is_identity(pkttype in 0u8..=255, hatype: u16, halen in 0u16..=8,
+                                   addr: [u8; 8], protocol: u16, ifindex: u32) {
+        let addr = LinkAddr::new(halen, &addr);
+        let mut buf = [0u8; SLL2_HEADER_LEN];
+        let v1 = Sll1Repr { pkttype: u16::from(pkttype), hatype, addr, protocol };
+        v1.emit(&mut buf).unwrap();
+        proptest::prop_assert_eq!(Sll1Repr::parse(&buf).unwrap(), v1);
+        let v2 = Sll2Repr { protocol, ifindex, hatype, pkttype, addr };
+        v2.emit(&mut buf).unwrap();
+        proptest::prop_assert_eq!(Sll2Repr::parse(&buf).unwrap(), v2);
+    }
+}
