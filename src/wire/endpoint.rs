@@ -71,9 +71,7 @@ pub fn parse(text: &[u8]) -> Result<Endpoint, EndpointError> {
     let text = core::str::from_utf8(text).map_err(|_| EndpointError::Malformed)?;
 
     if let Some(bracketed) = text.strip_prefix('[') {
-        let (addr, rest) = bracketed
-            .split_once(']')
-            .ok_or(EndpointError::Malformed)?;
+        let (addr, rest) = bracketed.split_once(']').ok_or(EndpointError::Malformed)?;
         let addr = Ipv6Addr::from_str(addr).map_err(|_| EndpointError::Malformed)?;
         let port = match rest {
             "" => None,

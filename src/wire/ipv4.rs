@@ -257,7 +257,8 @@ mod tests {
     fn emit_then_parse_gives_back_the_repr() {
         let repr = sample();
         let mut bytes = [0u8; HEADER_LEN + 30];
-        repr.emit(&mut Packet::new_unchecked(&mut bytes[..])).unwrap();
+        repr.emit(&mut Packet::new_unchecked(&mut bytes[..]))
+            .unwrap();
         let packet = Packet::new_checked(&bytes[..]).unwrap();
         assert_eq!(Repr::parse(&packet).unwrap(), repr);
     }
@@ -266,7 +267,8 @@ mod tests {
     fn emitted_header_agrees_with_etherparse() {
         let repr = sample();
         let mut bytes = [0u8; HEADER_LEN + 30];
-        repr.emit(&mut Packet::new_unchecked(&mut bytes[..])).unwrap();
+        repr.emit(&mut Packet::new_unchecked(&mut bytes[..]))
+            .unwrap();
         let (header, _) = etherparse::Ipv4Header::from_slice(&bytes).unwrap();
         assert_eq!(header.calc_header_checksum(), header.header_checksum);
         assert_eq!(header.source, [198, 51, 100, 1]);
@@ -283,15 +285,24 @@ mod tests {
     #[test]
     fn checked_view_rejects_bad_lengths() {
         let mut bytes = [0u8; HEADER_LEN];
-        assert_eq!(Packet::new_checked(&bytes[..10]).unwrap_err(), Error::Truncated);
-        assert_eq!(Packet::new_checked(&bytes[..]).unwrap_err(), Error::Malformed);
+        assert_eq!(
+            Packet::new_checked(&bytes[..10]).unwrap_err(),
+            Error::Truncated
+        );
+        assert_eq!(
+            Packet::new_checked(&bytes[..]).unwrap_err(),
+            Error::Malformed
+        );
         Repr {
             payload_len: 10,
             ..sample()
         }
         .emit(&mut Packet::new_unchecked(&mut bytes[..]))
         .unwrap();
-        assert_eq!(Packet::new_checked(&bytes[..]).unwrap_err(), Error::Truncated);
+        assert_eq!(
+            Packet::new_checked(&bytes[..]).unwrap_err(),
+            Error::Truncated
+        );
     }
 
     #[test]

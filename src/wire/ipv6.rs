@@ -208,7 +208,8 @@ mod tests {
             hop_limit: 64,
         };
         let mut bytes = [0u8; HEADER_LEN + 8];
-        repr.emit(&mut Packet::new_unchecked(&mut bytes[..])).unwrap();
+        repr.emit(&mut Packet::new_unchecked(&mut bytes[..]))
+            .unwrap();
         let packet = Packet::new_checked(&bytes[..]).unwrap();
         assert_eq!(Repr::parse(&packet).unwrap(), repr);
         let (header, _) = etherparse::Ipv6Header::from_slice(&bytes).unwrap();
@@ -252,11 +253,20 @@ mod tests {
 
     #[test]
     fn checked_view_rejects_short_or_wrong_version() {
-        assert_eq!(Packet::new_checked(&[0u8; 39][..]).unwrap_err(), Error::Truncated);
-        assert_eq!(Packet::new_checked(&[0u8; 40][..]).unwrap_err(), Error::Malformed);
+        assert_eq!(
+            Packet::new_checked(&[0u8; 39][..]).unwrap_err(),
+            Error::Truncated
+        );
+        assert_eq!(
+            Packet::new_checked(&[0u8; 40][..]).unwrap_err(),
+            Error::Malformed
+        );
         let mut bytes = [0u8; 40];
         bytes[0] = 0x60;
         bytes[5] = 1;
-        assert_eq!(Packet::new_checked(&bytes[..]).unwrap_err(), Error::Truncated);
+        assert_eq!(
+            Packet::new_checked(&bytes[..]).unwrap_err(),
+            Error::Truncated
+        );
     }
 }

@@ -242,11 +242,19 @@ impl Plan {
             }
             (IpAddr::V6(src), IpAddr::V6(dst)) => {
                 let fragmented = self.is_fragmented();
-                let extra = if fragmented { ipv6::FRAGMENT_HEADER_LEN } else { 0 };
+                let extra = if fragmented {
+                    ipv6::FRAGMENT_HEADER_LEN
+                } else {
+                    0
+                };
                 let repr = ipv6::Repr {
                     src,
                     dst,
-                    next_header: if fragmented { ip_proto::IPV6_FRAGMENT } else { ip_proto::UDP },
+                    next_header: if fragmented {
+                        ip_proto::IPV6_FRAGMENT
+                    } else {
+                        ip_proto::UDP
+                    },
                     payload_len: narrow(ip_payload_len + extra)?,
                     hop_limit: HOP_LIMIT,
                 };

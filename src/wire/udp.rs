@@ -187,7 +187,9 @@ mod tests {
         let dst = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 2));
         let mut bytes = datagram(src, dst, b"hello");
         *bytes.last_mut().unwrap() ^= 0x40;
-        assert!(!Packet::new_checked(&bytes[..]).unwrap().verify_checksum(&src, &dst));
+        assert!(!Packet::new_checked(&bytes[..])
+            .unwrap()
+            .verify_checksum(&src, &dst));
     }
 
     #[test]
@@ -202,7 +204,10 @@ mod tests {
 
     #[test]
     fn checked_view_rejects_inconsistent_length() {
-        assert_eq!(Packet::new_checked(&[0u8; 7][..]).unwrap_err(), Error::Truncated);
+        assert_eq!(
+            Packet::new_checked(&[0u8; 7][..]).unwrap_err(),
+            Error::Truncated
+        );
         assert_eq!(
             Packet::new_checked(&[0, 1, 0, 2, 0, 3, 0, 0][..]).unwrap_err(),
             Error::Malformed

@@ -45,7 +45,11 @@ fn outer_tunnel_packets_are_recognised_both_ways() {
 fn icmp_error_quoting_a_tunnel_packet_is_recognised() {
     let tunnel_packet = ipv4(DEVICE, REMOTE, 41, &[0x60; 60]);
     let error = ipv4(REMOTE, DEVICE, 1, &icmp_error_quoting(&tunnel_packet));
-    assert!(is_tunnel_frame(&ethernet(&error), Link::Ethernet, &remote()));
+    assert!(is_tunnel_frame(
+        &ethernet(&error),
+        Link::Ethernet,
+        &remote()
+    ));
     // The same error seen on a raw-IP or PPP link.
     assert!(is_tunnel_frame(&error, Link::RawIp, &remote()));
     let mut ppp = std::vec![0x00, 0x21];
@@ -56,12 +60,24 @@ fn icmp_error_quoting_a_tunnel_packet_is_recognised() {
 #[test]
 fn ordinary_traffic_is_not_tunnel_traffic() {
     let echo = ipv4(REMOTE, DEVICE, 1, &[8, 0, 0, 0, 0, 1, 0, 1]);
-    assert!(!is_tunnel_frame(&ethernet(&echo), Link::Ethernet, &remote()));
+    assert!(!is_tunnel_frame(
+        &ethernet(&echo),
+        Link::Ethernet,
+        &remote()
+    ));
     let udp = ipv4(DEVICE, REMOTE, 17, &[0; 8]);
     let error_about_udp = ipv4(REMOTE, DEVICE, 1, &icmp_error_quoting(&udp));
-    assert!(!is_tunnel_frame(&ethernet(&error_about_udp), Link::Ethernet, &remote()));
+    assert!(!is_tunnel_frame(
+        &ethernet(&error_about_udp),
+        Link::Ethernet,
+        &remote()
+    ));
     let other_peer = ipv4(DEVICE, [192, 0, 2, 9], 41, &[0x60; 40]);
-    assert!(!is_tunnel_frame(&ethernet(&other_peer), Link::Ethernet, &remote()));
+    assert!(!is_tunnel_frame(
+        &ethernet(&other_peer),
+        Link::Ethernet,
+        &remote()
+    ));
     let mut arp = std::vec![0xff; 12];
     arp.extend_from_slice(&[0x08, 0x06, 0, 1]);
     assert!(!is_tunnel_frame(&arp, Link::Ethernet, &remote()));

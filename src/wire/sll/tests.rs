@@ -77,8 +77,8 @@ fn sll2_golden_bytes_for_every_packet_type() {
         let mut buf = [0xaau8; SLL2_HEADER_LEN];
         repr.emit(&mut buf).unwrap();
         let expected = [
-            0x00, 0x19, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, pkttype, 0x06, 1, 2, 3,
-            4, 5, 6, 0, 0,
+            0x00, 0x19, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, pkttype, 0x06, 1, 2, 3, 4,
+            5, 6, 0, 0,
         ];
         assert_eq!(buf, expected, "packet type {pkttype}");
         assert_eq!(Sll2Repr::parse(&buf).unwrap(), repr);

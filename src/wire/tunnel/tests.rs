@@ -53,7 +53,8 @@ fn reassemble(packets: &[Vec<u8>]) -> Vec<u8> {
                 let (header, rest) = etherparse::Ipv6Header::from_slice(packet).unwrap();
                 if header.next_header.0 == 44 {
                     assert_eq!(rest[0], 17);
-                    let fragment = smoltcp::wire::Ipv6FragmentHeader::new_checked(&rest[2..8]).unwrap();
+                    let fragment =
+                        smoltcp::wire::Ipv6FragmentHeader::new_checked(&rest[2..8]).unwrap();
                     let offset = usize::from(fragment.frag_offset()) * 8;
                     assert_eq!(offset, datagram.len());
                     datagram.extend_from_slice(&rest[8..]);
@@ -90,7 +91,9 @@ fn frame(len: usize) -> Vec<u8> {
 fn small_frame_is_one_unfragmented_packet() {
     for encap in [encap4(), encap6()] {
         let payload = frame(46);
-        let plan = encap.plan(payload.len(), 1480, Oversize::Fragment, 7).unwrap();
+        let plan = encap
+            .plan(payload.len(), 1480, Oversize::Fragment, 7)
+            .unwrap();
         assert_eq!(plan.pieces(), 1);
         assert!(!plan.is_fragmented());
         let packets = build(&plan, &payload);
@@ -113,7 +116,9 @@ fn unfragmented_ipv6_next_header_is_udp() {
 fn full_size_frame_is_fragmented_to_fit_the_mtu() {
     for encap in [encap4(), encap6()] {
         let payload = frame(1514);
-        let plan = encap.plan(payload.len(), 1480, Oversize::Fragment, 0x1234_5678).unwrap();
+        let plan = encap
+            .plan(payload.len(), 1480, Oversize::Fragment, 0x1234_5678)
+            .unwrap();
         assert_eq!(plan.pieces(), 2);
         let packets = build(&plan, &payload);
         for packet in &packets {
@@ -127,13 +132,17 @@ fn full_size_frame_is_fragmented_to_fit_the_mtu() {
 
 #[test]
 fn fragments_share_the_identification() {
-    let plan = encap4().plan(3000, 1000, Oversize::Fragment, 0xabcd_0102).unwrap();
+    let plan = encap4()
+        .plan(3000, 1000, Oversize::Fragment, 0xabcd_0102)
+        .unwrap();
     let packets = build(&plan, &frame(3000));
     assert!(packets.len() > 2);
     for packet in &packets {
         assert_eq!(&packet[4..6], &[0x01, 0x02]);
     }
-    let plan = encap6().plan(3000, 1000, Oversize::Fragment, 0xabcd_0102).unwrap();
+    let plan = encap6()
+        .plan(3000, 1000, Oversize::Fragment, 0xabcd_0102)
+        .unwrap();
     for packet in build(&plan, &frame(3000)) {
         assert_eq!(&packet[44..48], &[0xab, 0xcd, 0x01, 0x02]);
     }
@@ -143,7 +152,9 @@ fn fragments_share_the_identification() {
 fn truncation_keeps_the_leading_bytes_that_fit() {
     let encap = encap6();
     let payload = frame(1514);
-    let plan = encap.plan(payload.len(), 1480, Oversize::Truncate, 0).unwrap();
+    let plan = encap
+        .plan(payload.len(), 1480, Oversize::Truncate, 0)
+        .unwrap();
     assert_eq!(plan.pieces(), 1);
     assert_eq!(plan.payload_len(), 1480 - 48);
     assert_eq!(plan.truncated_from(), Some(1514));

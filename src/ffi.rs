@@ -1,0 +1,1 @@
+//! C ABI exports (Zephyr builds only); filled in with the capture layer.

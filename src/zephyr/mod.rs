@@ -1,0 +1,1 @@
+//! Zephyr bindings and the `Stack` implementation (Zephyr builds only).
