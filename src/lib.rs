@@ -13,6 +13,12 @@
 #![deny(unsafe_code)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+// A host build of the staticlib needs a panic handler and std provides one;
+// nothing in the crate names std, so the code stays `no_std`. Zephyr builds
+// bring their own handler, which ends in Zephyr's fatal error path.
+#[cfg(all(not(test), not(feature = "zephyr")))]
+extern crate std;
+
 pub mod capture;
 pub mod cooked;
 pub mod errno;
