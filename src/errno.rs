@@ -31,6 +31,8 @@ pub enum Errno {
     NetDown,
     /// `EMSGSIZE`: the data cannot fit the capture pools or the tunnel.
     MsgSize,
+    /// `EAGAIN`: not possible in the caller's context right now.
+    Again,
     /// A negative errno returned by a Zephyr function, passed through as is.
     Stack(i32),
 }
@@ -49,6 +51,7 @@ impl fmt::Display for Errno {
             Errno::Io => "EIO",
             Errno::NetDown => "ENETDOWN",
             Errno::MsgSize => "EMSGSIZE",
+            Errno::Again => "EAGAIN",
             Errno::Stack(code) => return write!(f, "error {code}"),
         };
         f.write_str(name)

@@ -1,0 +1,134 @@
+//! The enable, disable and is_enabled slots, and foreach.
+
+use crate::errno::{Errno, Result};
+use crate::wire::feedback::Link;
+
+use super::device::Device;
+use super::stack::{Event, IfaceKind, Level, Lock, Stack};
+use super::{Captures, DeviceInfo};
+
+impl<S: Stack, const N: usize> Captures<S, N> {
+    /// The enable slot: starts capturing `iface` into the device's tunnel.
+    ///
+    /// Refuses (`EINVAL`) interfaces that are not registered, the "any"
+    /// pseudo interface (capturing it shared live cooked packets and
+    /// crashed, spec W28) and capture tunnels (spec W18). The STARTED event
+    /// is raised once the tunnel is up, and an error is returned if it
+    /// cannot come up (spec W17).
+    pub fn enable(&self, device: usize, iface: S::Iface) -> Result<()> {
+        self.control.with(|()| {
+            let tunnel = match self.device(device).ok_or(Errno::Inval)? {
+                Device::Free => {
+                    self.log(
+                        Level::Warning,
+                        format_args!("NET_CAPTURE{device} is not set up"),
+                    );
+                    return Err(Errno::NoEnt);
+                }
+                Device::Enabled { .. } => return Err(Errno::Already),
+                Device::SetUp(tunnel) => tunnel,
+            };
+            let link = self.capturable(iface)?;
+            if let Err(err) = self.stack.up(tunnel.iface) {
+                self.log(
+                    Level::Error,
+                    format_args!("Cannot bring the capture tunnel up ({err})"),
+                );
+                return Err(err);
+            }
+            self.update(|table| {
+                if let Some(slot) = table.get_mut(device) {
+                    *slot = Device::Enabled {
+                        tunnel,
+                        iface,
+                        link,
+                    };
+                }
+            });
+            Ok(())
+        })?;
+        self.stack.notify(Event::Started, Some(iface));
+        Ok(())
+    }
+
+    /// How frames of `iface` begin, if it may be captured.
+    fn capturable(&self, iface: S::Iface) -> Result<Link> {
+        let refuse = |why: &str| {
+            self.log(
+                Level::Error,
+                format_args!("Cannot capture interface {iface:?}: {why}"),
+            );
+            Err(Errno::Inval)
+        };
+        if self.stack.iface_index(iface).is_none() {
+            return refuse("not a registered interface");
+        }
+        match self.stack.iface_kind(iface) {
+            IfaceKind::Link(link) => Ok(link),
+            IfaceKind::Pseudo => refuse("the \"any\" interface; capture the cooked interface"),
+            IfaceKind::IpipTunnel if self.table.with(|table| table.owns_tunnel(iface)) => {
+                refuse("it is a capture tunnel")
+            }
+            IfaceKind::IpipTunnel | IfaceKind::OtherVirtual => Ok(Link::Other),
+        }
+    }
+
+    /// The disable slot. `ENOENT` if the device is not set up, `EALREADY`
+    /// if it is not capturing; the STOPPED event is raised only when
+    /// capture really stops (the C code raised it on every call, spec W17).
+    pub fn disable(&self, device: usize) -> Result<()> {
+        let stopped = self.control.with(|()| {
+            let (tunnel, iface) = match self.device(device).ok_or(Errno::Inval)? {
+                Device::Free => return Err(Errno::NoEnt),
+                Device::SetUp(_) => return Err(Errno::Already),
+                Device::Enabled { tunnel, iface, .. } => (tunnel, iface),
+            };
+            let tunnel_iface = tunnel.iface;
+            self.update(|table| {
+                if let Some(slot) = table.get_mut(device) {
+                    *slot = Device::SetUp(tunnel);
+                }
+            });
+            if let Err(err) = self.stack.down(tunnel_iface) {
+                self.log(
+                    Level::Warning,
+                    format_args!("Cannot take the capture tunnel down ({err})"),
+                );
+            }
+            Ok(iface)
+        })?;
+        self.stack.notify(Event::Stopped, Some(stopped));
+        Ok(())
+    }
+
+    /// The is_enabled slot.
+    pub fn is_enabled(&self, device: usize) -> bool {
+        self.table
+            .with(|table| table.get(device).is_some_and(Device::is_enabled))
+    }
+
+    /// `net_capture_foreach()`: calls `f` for each set-up device, in index
+    /// order, with no lock held (`f` may call the capture API).
+    pub fn foreach(&self, mut f: impl FnMut(&DeviceInfo<S::Iface>)) {
+        let infos: heapless::Vec<DeviceInfo<S::Iface>, N> = self.control.with(|()| {
+            self.table.with(|table| {
+                table
+                    .iter()
+                    .filter_map(|(device, state)| {
+                        let tunnel = state.tunnel()?;
+                        Some(DeviceInfo {
+                            device,
+                            captured: state.captured_iface(),
+                            tunnel: tunnel.iface,
+                            local: (tunnel.encap.local, tunnel.encap.local_port),
+                            peer: (tunnel.encap.peer, tunnel.encap.peer_port),
+                        })
+                    })
+                    .collect()
+            })
+        });
+        for info in &infos {
+            f(info);
+        }
+    }
+}

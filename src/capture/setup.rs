@@ -1,0 +1,357 @@
+//! `net_capture_setup()` and the cleanup slot: configure a free tunnel for
+//! a free device, and put everything back.
+//!
+//! Setup validates all input before touching the stack, records an undo
+//! step for every change it makes, and runs them in reverse on failure, so
+//! a failed setup leaves the stack as it found it (spec W6). The carrying
+//! interface's MTU is never changed (spec W3, W5): tunnel packets are sized
+//! to fit it instead (see [`crate::wire::tunnel`]).
+
+use core::fmt;
+
+use crate::errno::{Errno, Result};
+use crate::wire::endpoint::{self, Endpoint};
+use crate::wire::tunnel::Encap;
+use crate::wire::IpAddr;
+
+use super::device::{Device, Saved, Tunnel};
+use super::stack::{Event, Families, IfaceKind, IpVersion, L2Name, Level, Lock, Stack};
+use super::{Captures, TUNNEL_L2_NAME};
+
+/// One change setup made to a tunnel, and how to revert it.
+enum Undo<I> {
+    Detach(I),
+    RestoreMtu(I, u16),
+    RestoreFamilies(I, Families),
+    RemoveAddress(I, IpAddr),
+    RestoreName(I, L2Name),
+}
+
+/// The changes made so far; dropped after success, reverted on failure.
+struct UndoLog<I> {
+    steps: heapless::Vec<Undo<I>, 6>,
+}
+
+impl<I: Copy> UndoLog<I> {
+    fn new() -> Self {
+        UndoLog {
+            steps: heapless::Vec::new(),
+        }
+    }
+
+    fn push(&mut self, step: Undo<I>) {
+        // Capacity covers every step setup takes; see `apply`.
+        let _ = self.steps.push(step);
+    }
+
+    fn revert<S: Stack<Iface = I>>(mut self, stack: &S) {
+        while let Some(step) = self.steps.pop() {
+            revert_step(stack, step);
+        }
+    }
+}
+
+fn revert_step<S: Stack>(stack: &S, step: Undo<S::Iface>) {
+    let result = match step {
+        Undo::Detach(tunnel) => stack.attach(tunnel, None),
+        Undo::RestoreMtu(tunnel, mtu) => stack.set_tunnel_mtu(tunnel, mtu),
+        Undo::RestoreFamilies(tunnel, families) => {
+            stack.set_families(tunnel, families);
+            Ok(())
+        }
+        Undo::RemoveAddress(tunnel, addr) => stack.remove_address(tunnel, &addr),
+        Undo::RestoreName(tunnel, name) => {
+            stack.set_l2_name(tunnel, &name);
+            Ok(())
+        }
+    };
+    if let Err(err) = result {
+        stack.log(
+            Level::Warning,
+            format_args!("Cannot undo a tunnel change ({err})"),
+        );
+    }
+}
+
+/// A user string for a log line: printable ASCII, cut at 60 characters.
+struct Shown<'a>(&'a [u8]);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const LIMIT: usize = 60;
+        for &byte in self.0.iter().take(LIMIT) {
+            let c = if byte.is_ascii_graphic() || byte == b' ' {
+                char::from(byte)
+            } else {
+                '?'
+            };
+            fmt::Write::write_char(f, c)?;
+        }
+        if self.0.len() > LIMIT {
+            f.write_str("...")?;
+        }
+        Ok(())
+    }
+}
+
+/// Where a new device's tunnel goes.
+struct Plan<I> {
+    remote: IpAddr,
+    lower: I,
+    encap: Encap,
+    tunnel_mtu: u16,
+}
+
+impl<S: Stack, const N: usize> Captures<S, N> {
+    /// `net_capture_setup()`: sets up the lowest free device with a tunnel
+    /// to `remote` carrying UDP from `local` to `peer`, and returns its
+    /// index. The strings are the bytes of the C strings.
+    pub fn setup(&self, remote: &[u8], local: &[u8], peer: &[u8]) -> Result<usize> {
+        let plan = self.validate(remote, local, peer)?;
+        self.control.with(|()| self.claim_and_apply(&plan))
+    }
+
+    fn parse(&self, role: &str, text: &[u8]) -> Result<Endpoint> {
+        let endpoint = endpoint::parse(text).map_err(|err| {
+            self.log(
+                Level::Error,
+                format_args!(
+                    "IPIP tunnel {role} address \"{}\" invalid ({err})",
+                    Shown(text)
+                ),
+            );
+            Errno::Inval
+        })?;
+        if !self.stack.supports(&endpoint.addr) {
+            self.log(
+                Level::Error,
+                format_args!(
+                    "IPIP tunnel {role} address \"{}\": IP version not enabled",
+                    Shown(text)
+                ),
+            );
+            return Err(Errno::Inval);
+        }
+        Ok(endpoint)
+    }
+
+    /// Everything that can be checked without changing anything.
+    fn validate(&self, remote: &[u8], local: &[u8], peer: &[u8]) -> Result<Plan<S::Iface>> {
+        let remote = self.parse("remote", remote)?.addr;
+        let local = self.parse("local", local)?;
+        let peer = self.parse("peer", peer)?;
+        if local.addr.is_ipv4() != peer.addr.is_ipv4() {
+            self.log(
+                Level::Error,
+                format_args!(
+                    "Tunnel local {} and peer {} are not of the same IP version",
+                    local.addr, peer.addr
+                ),
+            );
+            return Err(Errno::Inval);
+        }
+        let lower = match self.stack.route(&remote) {
+            Some(lower) if matches!(self.stack.iface_kind(lower), IfaceKind::Link(_)) => lower,
+            found => {
+                // The C code fell back to any default interface, even a
+                // virtual or pseudo one (spec W9).
+                self.log(
+                    Level::Error,
+                    format_args!(
+                        "Remote address {remote} unreachable ({})",
+                        if found.is_some() {
+                            "route leads to a virtual interface"
+                        } else {
+                            "no interface with a source address leads there"
+                        }
+                    ),
+                );
+                return Err(Errno::NetUnreach);
+            }
+        };
+        let encap = Encap {
+            local: local.addr,
+            peer: peer.addr,
+            local_port: local.port_or_default(),
+            peer_port: peer.port_or_default(),
+        };
+        let lower_mtu = self.stack.mtu(lower);
+        let outer = IpVersion::of(&remote).header_len();
+        let tunnel_mtu = usize::from(lower_mtu).saturating_sub(outer);
+        if encap.plan(0, tunnel_mtu, self.stack.oversize(), 0).is_err() {
+            self.log(
+                Level::Error,
+                format_args!("MTU {lower_mtu} of the interface towards {remote} is too small"),
+            );
+            return Err(Errno::Inval);
+        }
+        Ok(Plan {
+            remote,
+            lower,
+            encap,
+            tunnel_mtu: u16::try_from(tunnel_mtu).map_err(|_| Errno::Inval)?,
+        })
+    }
+
+    /// Picks a free device and a free tunnel and configures it.
+    fn claim_and_apply(&self, plan: &Plan<S::Iface>) -> Result<usize> {
+        let device = self.table.with(|table| table.first_free()).ok_or_else(|| {
+            self.log(
+                Level::Error,
+                format_args!("No free capture device (CONFIG_NET_CAPTURE_DEVICE_COUNT={N})"),
+            );
+            Errno::NoMem
+        })?;
+        let tunnel = self.free_tunnel()?;
+        let mut undo = UndoLog::new();
+        match self.apply(plan, tunnel, &mut undo) {
+            Ok(saved) => {
+                let state = Device::SetUp(Tunnel {
+                    iface: tunnel,
+                    lower: plan.lower,
+                    remote: plan.remote,
+                    encap: plan.encap,
+                    saved,
+                });
+                self.update(|table| {
+                    if let Some(slot) = table.get_mut(device) {
+                        *slot = state;
+                    }
+                });
+                if let Some(stats) = self.stats.get(device) {
+                    stats.rearm_logging();
+                }
+                Ok(device)
+            }
+            Err(err) => {
+                undo.revert(&self.stack);
+                Err(err)
+            }
+        }
+    }
+
+    /// The first IPIP tunnel no device owns, that is down and detached (the
+    /// C code took the last one whatever its state, spec W7).
+    fn free_tunnel(&self) -> Result<S::Iface> {
+        let mut seen = false;
+        let mut free = None;
+        self.stack.for_each_tunnel(&mut |iface| {
+            seen = true;
+            if free.is_none()
+                && !self.table.with(|table| table.owns_tunnel(iface))
+                && !self.stack.is_up(iface)
+                && self.stack.lower_iface(iface).is_none()
+            {
+                free = Some(iface);
+            }
+        });
+        free.ok_or_else(|| {
+            self.log(
+                Level::Error,
+                format_args!(
+                    "{} (CONFIG_NET_L2_IPIP_TUNNEL_COUNT)",
+                    if seen {
+                        "Every IPIP interface is in use"
+                    } else {
+                        "Cannot find an IPIP interface"
+                    }
+                ),
+            );
+            if seen {
+                Errno::Busy
+            } else {
+                Errno::NoEnt
+            }
+        })
+    }
+
+    /// Configures `tunnel`, recording each change in `undo`.
+    fn apply(
+        &self,
+        plan: &Plan<S::Iface>,
+        tunnel: S::Iface,
+        undo: &mut UndoLog<S::Iface>,
+    ) -> Result<Saved> {
+        let stack = &self.stack;
+        let saved = Saved {
+            mtu: stack.mtu(tunnel),
+            families: stack.families(tunnel),
+            l2_name: stack.l2_name(tunnel),
+        };
+        let step = |what: &str, result: Result<()>| {
+            result.inspect_err(|err| {
+                self.log(
+                    Level::Error,
+                    format_args!("Cannot {what} of the capture tunnel ({err})"),
+                );
+            })
+        };
+        // Attach first, so IPIP does not pick a carrier of its own when
+        // it learns the peer.
+        step("attach the carrier", stack.attach(tunnel, Some(plan.lower)))?;
+        undo.push(Undo::Detach(tunnel));
+        undo.push(Undo::RestoreName(tunnel, saved.l2_name.clone()));
+        step(
+            "set the peer address",
+            stack.set_tunnel_peer(tunnel, &plan.remote),
+        )?;
+        undo.push(Undo::RestoreMtu(tunnel, saved.mtu));
+        step("set the MTU", stack.set_tunnel_mtu(tunnel, plan.tunnel_mtu))?;
+        undo.push(Undo::RestoreFamilies(tunnel, saved.families));
+        stack.set_families(tunnel, Families::only(&plan.encap.local));
+        step(
+            "add the local address",
+            stack.add_address(tunnel, &plan.encap.local),
+        )?;
+        undo.push(Undo::RemoveAddress(tunnel, plan.encap.local));
+        stack.set_l2_name(tunnel, TUNNEL_L2_NAME);
+        Ok(saved)
+    }
+
+    /// The cleanup slot: stops capture if on, and puts the tunnel back as
+    /// setup found it. A device that is not set up gives `ENOENT` (the C
+    /// code dereferenced a NULL tunnel, spec W1).
+    pub fn cleanup(&self, device: usize) -> Result<()> {
+        let stopped = self.control.with(|()| {
+            let state = self.update(|table| {
+                table
+                    .get_mut(device)
+                    .map(|slot| core::mem::replace(slot, Device::Free))
+            });
+            let (tunnel, captured) = match state.ok_or(Errno::Inval)? {
+                Device::Free => {
+                    self.log(
+                        Level::Warning,
+                        format_args!("Cleanup of NET_CAPTURE{device}, which is not set up"),
+                    );
+                    return Err(Errno::NoEnt);
+                }
+                Device::SetUp(tunnel) => (tunnel, None),
+                Device::Enabled { tunnel, iface, .. } => (tunnel, Some(iface)),
+            };
+            if captured.is_some() {
+                if let Err(err) = self.stack.down(tunnel.iface) {
+                    self.log(
+                        Level::Warning,
+                        format_args!("Cannot take the capture tunnel down ({err})"),
+                    );
+                }
+            }
+            let mut undo = UndoLog::new();
+            undo.push(Undo::Detach(tunnel.iface));
+            undo.push(Undo::RestoreName(
+                tunnel.iface,
+                tunnel.saved.l2_name.clone(),
+            ));
+            undo.push(Undo::RestoreMtu(tunnel.iface, tunnel.saved.mtu));
+            undo.push(Undo::RestoreFamilies(tunnel.iface, tunnel.saved.families));
+            undo.push(Undo::RemoveAddress(tunnel.iface, tunnel.encap.local));
+            undo.revert(&self.stack);
+            Ok(captured)
+        })?;
+        if let Some(iface) = stopped {
+            self.stack.notify(Event::Stopped, Some(iface));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,159 @@
+//! Fake packets: frames to capture, packets built from a byte-counted pool.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use zephyr_net_capture::capture::{Frame, IpVersion, Packet, Payload};
+use zephyr_net_capture::errno::{Errno, Result};
+
+use crate::Iface;
+
+/// The capture pool: a byte budget, with the bytes in use counted so tests
+/// can see leaks.
+#[derive(Debug)]
+pub struct Pool {
+    capacity: usize,
+    in_use: AtomicUsize,
+    packets: AtomicUsize,
+}
+
+impl Pool {
+    /// A pool of `capacity` bytes.
+    pub fn new(capacity: usize) -> Pool {
+        Pool {
+            capacity,
+            in_use: AtomicUsize::new(0),
+            packets: AtomicUsize::new(0),
+        }
+    }
+
+    /// Size of the pool.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Bytes held by live packets.
+    pub fn in_use(&self) -> usize {
+        self.in_use.load(Ordering::SeqCst)
+    }
+
+    /// Live packets.
+    pub fn packets(&self) -> usize {
+        self.packets.load(Ordering::SeqCst)
+    }
+
+    /// Takes `len` bytes from the pool for a new packet.
+    fn take(&self, len: usize) -> Result<()> {
+        self.in_use
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |used| {
+                (used + len <= self.capacity).then_some(used + len)
+            })
+            .map_err(|_| Errno::NoMem)?;
+        self.packets.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    fn give(&self, len: usize) {
+        self.in_use.fetch_sub(len, Ordering::SeqCst);
+        self.packets.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A packet at a capture point: a chain of buffers.
+#[derive(Clone, Debug, Default)]
+pub struct FakeFrame {
+    /// The buffers.
+    pub chunks: Vec<Vec<u8>>,
+    /// The stack's *captured* mark.
+    pub captured: bool,
+}
+
+impl FakeFrame {
+    /// A frame of `bytes` split into buffers of `chunk` bytes.
+    pub fn new(bytes: &[u8], chunk: usize) -> FakeFrame {
+        FakeFrame {
+            chunks: bytes.chunks(chunk.max(1)).map(<[u8]>::to_vec).collect(),
+            captured: false,
+        }
+    }
+
+    /// All bytes in one buffer.
+    pub fn bytes(&self) -> Vec<u8> {
+        self.chunks.concat()
+    }
+}
+
+impl Payload for FakeFrame {
+    fn len(&self) -> usize {
+        self.chunks.iter().map(Vec::len).sum()
+    }
+
+    fn for_each_chunk(&self, f: &mut dyn FnMut(&[u8]) -> bool) {
+        for chunk in &self.chunks {
+            if !f(chunk) {
+                break;
+            }
+        }
+    }
+}
+
+impl Frame for FakeFrame {
+    fn is_captured(&self) -> bool {
+        self.captured
+    }
+}
+
+/// A packet allocated from the pool; returns its bytes when dropped (sent
+/// packets too: the fake transmits at once).
+#[derive(Debug)]
+pub struct FakePacket {
+    pool: Arc<Pool>,
+    reserved: usize,
+    bytes: Vec<u8>,
+}
+
+impl FakePacket {
+    pub(crate) fn alloc(pool: &Arc<Pool>, len: usize) -> Result<FakePacket> {
+        pool.take(len)?;
+        Ok(FakePacket {
+            pool: Arc::clone(pool),
+            reserved: len,
+            bytes: Vec::with_capacity(len),
+        })
+    }
+
+    pub(crate) fn into_sent(self, tunnel: Iface, version: IpVersion) -> Sent {
+        Sent {
+            tunnel,
+            version,
+            bytes: self.bytes.clone(),
+        }
+    }
+}
+
+impl Drop for FakePacket {
+    fn drop(&mut self) {
+        self.pool.give(self.reserved);
+    }
+}
+
+impl Packet for FakePacket {
+    fn append(&mut self, bytes: &[u8]) -> Result<()> {
+        if self.bytes.len() + bytes.len() > self.reserved {
+            return Err(Errno::NoMem);
+        }
+        self.bytes.extend_from_slice(bytes);
+        Ok(())
+    }
+}
+
+/// A packet sent into a tunnel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sent {
+    /// The tunnel interface.
+    pub tunnel: Iface,
+    /// Inner IP version.
+    pub version: IpVersion,
+    /// The inner IP packet.
+    pub bytes: Vec<u8>,
+}
