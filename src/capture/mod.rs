@@ -24,6 +24,7 @@ use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 pub use device::{Device, Route, Saved, Table, Tunnel};
 pub use stack::{
     Event, Families, Frame, IfaceKind, IpVersion, L2Name, Level, Lock, Packet, Payload, Stack,
+    L2_NAME_LEN,
 };
 pub use stats::{DeviceStats, Outcome, StatsSnapshot};
 

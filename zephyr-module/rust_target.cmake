@@ -1,0 +1,75 @@
+# Maps the board's Kconfig to a Rust target triple.
+#
+# Copyright (c) 2026 The zephyr-net-capture authors
+# SPDX-License-Identifier: Apache-2.0
+#
+# net_capture_rs_target(<rust triple var> <clang triple var> <clang flags var>)
+#
+# Set the cache variable NET_CAPTURE_RS_TARGET to override the Rust triple.
+# The float ABI must match Zephyr's exactly or the link fails, so it follows
+# the same Kconfig symbols as cmake/compiler/gcc/target_{arm,riscv}.cmake.
+
+function(net_capture_rs_target rust_out clang_out flags_out)
+  set(flags "")
+  if(CONFIG_ARCH_POSIX)
+    if(CONFIG_64BIT)
+      if(CMAKE_HOST_SYSTEM_PROCESSOR MATCHES "aarch64|arm64")
+        set(triple aarch64-unknown-linux-gnu)
+      else()
+        set(triple x86_64-unknown-linux-gnu)
+      endif()
+    else()
+      set(triple i686-unknown-linux-gnu)
+    endif()
+  elseif(CONFIG_CPU_CORTEX_M)
+    if(CONFIG_FP_HARDABI OR CONFIG_FORCE_FP_HARDABI)
+      set(hf hf)
+    else()
+      set(hf "")
+    endif()
+    if(CONFIG_CPU_CORTEX_M3)
+      set(triple thumbv7m-none-eabi)
+    elseif(CONFIG_CPU_CORTEX_M4 OR CONFIG_CPU_CORTEX_M7)
+      set(triple thumbv7em-none-eabi${hf})
+    elseif(CONFIG_CPU_CORTEX_M23)
+      set(triple thumbv8m.base-none-eabi)
+    elseif(CONFIG_CPU_CORTEX_M33 OR CONFIG_CPU_CORTEX_M55 OR CONFIG_CPU_CORTEX_M85)
+      set(triple thumbv8m.main-none-eabi${hf})
+    endif()
+    # GCC's arm-none-eabi uses short enums; libclang must agree.
+    set(flags -fshort-enums)
+  elseif(CONFIG_RISCV)
+    if(CONFIG_64BIT)
+      if(CONFIG_FLOAT_HARD AND CONFIG_CPU_HAS_FPU_DOUBLE_PRECISION)
+        set(triple riscv64gc-unknown-none-elf)
+      else()
+        set(triple riscv64imac-unknown-none-elf)
+      endif()
+      set(clang riscv64-unknown-none-elf)
+    else()
+      if(CONFIG_FLOAT_HARD AND CONFIG_CPU_HAS_FPU_DOUBLE_PRECISION)
+        message(FATAL_ERROR "CONFIG_NET_CAPTURE_RS: no prebuilt Rust target for RV32 "
+                            "with double-precision hard float; set NET_CAPTURE_RS_TARGET")
+      elseif(CONFIG_FLOAT_HARD)
+        set(triple riscv32imafc-unknown-none-elf)
+      else()
+        set(triple riscv32imac-unknown-none-elf)
+      endif()
+      set(clang riscv32-unknown-none-elf)
+    endif()
+  endif()
+
+  if(NET_CAPTURE_RS_TARGET)
+    set(triple ${NET_CAPTURE_RS_TARGET})
+  endif()
+  if(NOT triple)
+    message(FATAL_ERROR "CONFIG_NET_CAPTURE_RS: no Rust target known for this CPU; "
+                        "set NET_CAPTURE_RS_TARGET or disable CONFIG_NET_CAPTURE_RS")
+  endif()
+  if(NOT clang)
+    set(clang ${triple})
+  endif()
+  set(${rust_out} ${triple} PARENT_SCOPE)
+  set(${clang_out} ${clang} PARENT_SCOPE)
+  set(${flags_out} "${flags}" PARENT_SCOPE)
+endfunction()
