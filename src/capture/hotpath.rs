@@ -76,7 +76,7 @@ impl<S: Stack, const N: usize> Captures<S, N> {
         if !self.any_enabled() {
             return Err(Errno::NoEnt);
         }
-        let routes = self.table.with(|table| table.routes_for(iface));
+        let routes = self.routes_for(iface);
         if routes.is_empty() {
             return Err(Errno::NoEnt);
         }

@@ -103,6 +103,24 @@ impl<S: Stack, const N: usize> Captures<S, N> {
         self.any_enabled.load(Ordering::Relaxed)
     }
 
+    /// Routes of every device capturing `iface` (copied out of the table).
+    pub(crate) fn routes_for(&self, iface: S::Iface) -> heapless::Vec<Route<S::Iface>, N> {
+        self.table.with(|table| table.routes_for(iface))
+    }
+
+    /// Counts a capture that was lost before it reached a tunnel (bad
+    /// input), on each device that would have carried it. Returns true
+    /// when this is the first such loss on some device, i.e. when to log.
+    pub(crate) fn record_loss(&self, routes: &[Route<S::Iface>], cooked: bool) -> bool {
+        let mut first = false;
+        for route in routes {
+            if let Some(stats) = self.stats.get(route.device) {
+                first |= stats.record(Outcome::Other, cooked);
+            }
+        }
+        first
+    }
+
     /// Applies `change` to the table and republishes the early-exit flag.
     fn update<R>(&self, change: impl FnOnce(&mut Table<S::Iface, N>) -> R) -> R {
         self.table.with(|table| {

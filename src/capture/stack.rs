@@ -131,6 +131,9 @@ pub trait Frame: Payload {
     /// Whether the packet carries the stack's *captured* mark (it is a
     /// tunnel packet, or was caused by one).
     fn is_captured(&self) -> bool;
+
+    /// The link-layer protocol type (an ETH_P_* value) the stack recorded.
+    fn ll_proto_type(&self) -> u16;
 }
 
 /// A packet being built for the tunnel, from the capture pools.

@@ -60,6 +60,11 @@ impl Frame for PktRef {
         // SAFETY: the packet is live.
         unsafe { bindings::net_pkt_is_captured(self.as_ptr()) }
     }
+
+    fn ll_proto_type(&self) -> u16 {
+        // SAFETY: the packet is live.
+        unsafe { bindings::net_pkt_ll_proto_type(self.as_ptr()) }
+    }
 }
 
 /// A packet from the capture pools; returned to them when dropped unless

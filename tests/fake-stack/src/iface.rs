@@ -68,6 +68,8 @@ pub struct FakeIface {
     pub l2_name: String,
     /// Tunnel peer.
     pub peer: Option<IpAddr>,
+    /// Point-to-point, no auto start (cooked interface).
+    pub point_to_point: bool,
 }
 
 impl FakeIface {
@@ -86,6 +88,7 @@ impl FakeIface {
             },
             l2_name: String::new(),
             peer: None,
+            point_to_point: false,
         }
     }
 

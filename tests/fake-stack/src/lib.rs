@@ -14,7 +14,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use zephyr_net_capture::capture::{
     Captures, Event, Families, IfaceKind, IpVersion, L2Name, Level, Lock, Stack, Table,
 };
+use zephyr_net_capture::cooked::{Cooked, CookedStack, CookedState};
 use zephyr_net_capture::errno::{Errno, Result};
+use zephyr_net_capture::wire::sll;
 use zephyr_net_capture::wire::tunnel::Oversize;
 use zephyr_net_capture::wire::IpAddr;
 
@@ -88,6 +90,8 @@ pub struct World {
     pub in_isr: bool,
     /// Oversize policy.
     pub oversize: Oversize,
+    /// Cooked header version.
+    pub sll_version: sll::Version,
 }
 
 /// The fake stack. Cheap to clone: clones share the same world.
@@ -109,6 +113,7 @@ impl FakeStack {
                 failures: HashMap::new(),
                 in_isr: false,
                 oversize: Oversize::Fragment,
+                sll_version: sll::Version::V1,
             })),
             pool: Arc::new(Pool::new(pool_bytes)),
             sent: Arc::new(Mutex::new(Vec::new())),
@@ -133,6 +138,21 @@ impl FakeStack {
             ],
             2048,
         )
+    }
+
+    /// The cooked-mode sample's topology: 1 = "any", 2 = the cooked
+    /// interface (not yet initialised), 3 = Ethernet, 4 = an IPIP tunnel,
+    /// the order of the upstream sample.
+    pub fn cooked_sample() -> FakeStack {
+        let sample = FakeStack::sample();
+        let mut ifaces = vec![FakeIface::any(), FakeIface::virtual_iface("NET_COOKED")];
+        ifaces.extend(sample.world().ifaces.iter().cloned());
+        FakeStack::new(ifaces, 2048)
+    }
+
+    /// The cooked interface over this stack, with `MAX` link types.
+    pub fn cooked<const MAX: usize>(&self) -> Cooked<FakeStack, MAX> {
+        Cooked::new(self.clone(), FakeLock::new(CookedState::new()))
     }
 
     /// Locks the world for inspection or changes.
@@ -373,5 +393,40 @@ impl Stack for FakeStack {
 
     fn log(&self, level: Level, args: fmt::Arguments<'_>) {
         self.world().logs.push((level, args.to_string()));
+    }
+}
+
+/// Name the fake gives the cooked interface.
+pub const COOKED_NAME: &str = "cooked";
+
+impl CookedStack for FakeStack {
+    fn any_iface(&self) -> Option<Iface> {
+        let world = self.world();
+        let position = world.ifaces.iter().position(|i| i.name == "any")?;
+        Iface::try_from(position + 1).ok()
+    }
+
+    fn set_iface_name(&self, iface: Iface, name: &str) -> Result<()> {
+        self.with_iface(iface, |i| i.name = name.into())
+            .ok_or(Errno::NoEnt)
+    }
+
+    fn make_capture_only(&self, iface: Iface) {
+        self.with_iface(iface, |i| {
+            i.point_to_point = true;
+            i.families = Families::default();
+        });
+    }
+
+    fn set_mtu(&self, iface: Iface, mtu: u16) -> Result<()> {
+        self.with_iface(iface, |i| i.mtu = mtu).ok_or(Errno::NoEnt)
+    }
+
+    fn sll_version(&self) -> sll::Version {
+        self.world().sll_version
+    }
+
+    fn cooked_iface_name(&self) -> &str {
+        COOKED_NAME
     }
 }

@@ -66,6 +66,8 @@ pub struct FakeFrame {
     pub chunks: Vec<Vec<u8>>,
     /// The stack's *captured* mark.
     pub captured: bool,
+    /// The link-layer protocol type.
+    pub ll_proto_type: u16,
 }
 
 impl FakeFrame {
@@ -74,6 +76,7 @@ impl FakeFrame {
         FakeFrame {
             chunks: bytes.chunks(chunk.max(1)).map(<[u8]>::to_vec).collect(),
             captured: false,
+            ll_proto_type: 0,
         }
     }
 
@@ -100,6 +103,10 @@ impl Payload for FakeFrame {
 impl Frame for FakeFrame {
     fn is_captured(&self) -> bool {
         self.captured
+    }
+
+    fn ll_proto_type(&self) -> u16 {
+        self.ll_proto_type
     }
 }
 
