@@ -101,6 +101,9 @@ mod zephyr {
             .allowlist_type("sockaddr")
             .allowlist_type("sockaddr_in")
             .allowlist_type("sockaddr_in6")
+            .allowlist_type("net_verdict")
+            .allowlist_type("net_capture_packet_type")
+            .allowlist_type("virtual_interface_.*")
             .allowlist_function("net_capture_rs_.*");
         for function in FUNCTIONS {
             builder = builder.allowlist_function(function);

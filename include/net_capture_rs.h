@@ -1,9 +1,10 @@
 /*
  * Exports of the Rust net_capture library (zephyr-net-capture).
  *
- * The public API is Zephyr's include/zephyr/net/capture.h, which must be
- * included first; this header adds the device API slots the C glue puts in
- * the capture devices' API table, the cooked interface's API, and
+ * The public API is Zephyr's include/zephyr/net/capture.h; this header
+ * redeclares what the library defines (so the compiler checks that both
+ * agree) and adds the device API slots the C glue puts in the capture
+ * devices' API table, the cooked interface's API, and
  * net_capture_rs_stats_get().
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -17,14 +18,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-struct device;
-struct net_if;
-struct net_pkt;
-struct net_capture_info;
-struct net_capture_cooked;
-struct virtual_interface_config;
+#include <zephyr/net/capture.h>
+#include <zephyr/net/net_core.h>
+#include <zephyr/net/virtual.h>
 
-
+#if defined(CONFIG_NET_CAPTURE_RS)
 /**
  * Counters of one capture device, for `net_capture_rs_stats_get()`.
  */
@@ -66,11 +64,13 @@ struct net_capture_rs_stats {
          */
         uint32_t cooked_dropped;
 };
+#endif
 
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
 
+#if defined(CONFIG_NET_CAPTURE_RS)
 /**
  * `int net_capture_setup(const char *remote_addr, const char *my_local_addr,
  * const char *peer_addr, const struct device **dev)`
@@ -79,27 +79,37 @@ extern "C" {
  * The strings must be NULL or NUL-terminated; `dev` NULL or writable.
  */
 int net_capture_setup(const char *remote_addr, const char *my_local_addr, const char *peer_addr, const struct device **dev);
+#endif
 
+#if defined(CONFIG_NET_CAPTURE_RS)
 /**
  * The `cleanup` slot: `int (*)(const struct device *dev)`.
  */
 int net_capture_rs_cleanup(const struct device *dev);
+#endif
 
+#if defined(CONFIG_NET_CAPTURE_RS)
 /**
  * The `enable` slot: `int (*)(const struct device *dev, struct net_if *iface)`.
  */
 int net_capture_rs_enable(const struct device *dev, struct net_if *iface);
+#endif
 
+#if defined(CONFIG_NET_CAPTURE_RS)
 /**
  * The `disable` slot: `int (*)(const struct device *dev)`.
  */
 int net_capture_rs_disable(const struct device *dev);
+#endif
 
+#if defined(CONFIG_NET_CAPTURE_RS)
 /**
  * The `is_enabled` slot: `bool (*)(const struct device *dev)`.
  */
 bool net_capture_rs_is_enabled(const struct device *dev);
+#endif
 
+#if defined(CONFIG_NET_CAPTURE_RS)
 /**
  * The `send` slot: `int (*)(const struct device *dev, struct net_if *iface,
  * struct net_pkt *pkt)`. Copies `pkt` into the device's tunnel; as in the
@@ -110,7 +120,9 @@ bool net_capture_rs_is_enabled(const struct device *dev);
  * `pkt` must be NULL or a live packet owned by the caller.
  */
 int net_capture_rs_send(const struct device *dev, struct net_if *iface, struct net_pkt *pkt);
+#endif
 
+#if defined(CONFIG_NET_CAPTURE_RS)
 /**
  * `int net_capture_pkt_with_status(struct net_if *iface, struct net_pkt *pkt)`
  *
@@ -119,7 +131,9 @@ int net_capture_rs_send(const struct device *dev, struct net_if *iface, struct n
  * hooks: a registered interface and a live packet.
  */
 int net_capture_pkt_with_status(struct net_if *iface, struct net_pkt *pkt);
+#endif
 
+#if defined(CONFIG_NET_CAPTURE_RS)
 /**
  * `void net_capture_pkt(struct net_if *iface, struct net_pkt *pkt)`
  *
@@ -127,7 +141,9 @@ int net_capture_pkt_with_status(struct net_if *iface, struct net_pkt *pkt);
  * As for [`net_capture_pkt_with_status`].
  */
 void net_capture_pkt(struct net_if *iface, struct net_pkt *pkt);
+#endif
 
+#if defined(CONFIG_NET_CAPTURE_RS)
 /**
  * `void net_capture_foreach(net_capture_cb_t cb, void *user_data)`
  *
@@ -137,7 +153,9 @@ void net_capture_pkt(struct net_if *iface, struct net_pkt *pkt);
  * `cb` must be NULL or a function safe to call with `user_data`.
  */
 void net_capture_foreach(net_capture_cb_t cb, void *user_data);
+#endif
 
+#if defined(CONFIG_NET_CAPTURE_RS)
 /**
  * `int net_capture_rs_stats_get(const struct device *dev,
  * struct net_capture_rs_stats *stats)`: copies a capture device's
@@ -147,6 +165,106 @@ void net_capture_foreach(net_capture_cb_t cb, void *user_data);
  * `stats` must be NULL or writable.
  */
 int net_capture_rs_stats_get(const struct device *dev, struct net_capture_rs_stats *stats);
+#endif
+
+#if (defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_COOKED_MODE))
+/**
+ * `int net_capture_cooked_setup(struct net_capture_cooked *ctx,
+ * uint16_t hatype, uint16_t halen, uint8_t *addr)`: `-EINVAL` unless
+ * `ctx` and `addr` are set and `1 <= halen <= NET_CAPTURE_LL_ADDRLEN`.
+ *
+ * # Safety
+ * `ctx` must be NULL or writable; `addr` NULL or `halen` readable bytes.
+ */
+int net_capture_cooked_setup(struct net_capture_cooked *ctx, uint16_t hatype, uint16_t halen, uint8_t *addr);
+#endif
+
+#if (defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_COOKED_MODE))
+/**
+ * `void net_capture_data(struct net_capture_cooked *ctx, const uint8_t
+ * *data, size_t len, enum net_capture_packet_type type, uint16_t ptype)`
+ *
+ * # Safety
+ * `ctx` must be NULL or readable; `data` NULL or `len` readable bytes.
+ */
+void net_capture_data(struct net_capture_cooked *ctx, const uint8_t *data, size_t len, enum net_capture_packet_type type_, uint16_t ptype);
+#endif
+
+#if (defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_COOKED_MODE))
+/**
+ * The interface's init: `void (*)(struct net_if *iface)`.
+ */
+void net_capture_rs_cooked_init(struct net_if *iface);
+#endif
+
+#if (defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_COOKED_MODE))
+/**
+ * `enum virtual_interface_caps (*)(struct net_if *iface)`: none.
+ */
+enum virtual_interface_caps net_capture_rs_cooked_capabilities(struct net_if *iface);
+#endif
+
+#if (defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_COOKED_MODE))
+/**
+ * `int (*start)(const struct device *dev)`.
+ */
+int net_capture_rs_cooked_start(const struct device *dev);
+#endif
+
+#if (defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_COOKED_MODE))
+/**
+ * `int (*stop)(const struct device *dev)`.
+ */
+int net_capture_rs_cooked_stop(const struct device *dev);
+#endif
+
+#if (defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_COOKED_MODE))
+/**
+ * `int (*send)(struct net_if *iface, struct net_pkt *pkt)`: the cooked
+ * interface only receives (spec W20); the stack frees the refused packet.
+ */
+int net_capture_rs_cooked_send(struct net_if *iface, struct net_pkt *pkt);
+#endif
+
+#if (defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_COOKED_MODE))
+/**
+ * `enum net_verdict (*recv)(struct net_if *iface, struct net_pkt *pkt)`.
+ *
+ * # Safety
+ * `pkt` must be a live packet the stack hands over.
+ */
+enum net_verdict net_capture_rs_cooked_recv(struct net_if *iface, struct net_pkt *pkt);
+#endif
+
+#if (defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_COOKED_MODE))
+/**
+ * `int (*attach)(struct net_if *virtual_iface, struct net_if *iface)`.
+ */
+int net_capture_rs_cooked_attach(struct net_if *iface, struct net_if *lower);
+#endif
+
+#if (defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_COOKED_MODE))
+/**
+ * `int (*set_config)(struct net_if *iface, enum virtual_interface_config_type
+ * type, const struct virtual_interface_config *config)`: link types
+ * (`-ERANGE` past `CONFIG_NET_CAPTURE_COOKED_MODE_MAX_LINK_TYPES`) and MTU.
+ *
+ * # Safety
+ * `config` must be NULL or readable.
+ */
+int net_capture_rs_cooked_set_config(struct net_if *iface, enum virtual_interface_config_type type_, const struct virtual_interface_config *config);
+#endif
+
+#if (defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_COOKED_MODE))
+/**
+ * `int (*get_config)(struct net_if *iface, enum virtual_interface_config_type
+ * type, struct virtual_interface_config *config)`.
+ *
+ * # Safety
+ * `config` must be NULL or writable.
+ */
+int net_capture_rs_cooked_get_config(struct net_if *iface, enum virtual_interface_config_type type_, struct virtual_interface_config *config);
+#endif
 
 #ifdef __cplusplus
 }  // extern "C"

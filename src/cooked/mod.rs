@@ -182,6 +182,16 @@ impl<S: CookedStack, const MAX: usize> Cooked<S, MAX> {
         self.state.with(|state| state.lower)
     }
 
+    /// `SET_MTU` on the cooked interface.
+    pub fn set_mtu(&self, iface: S::Iface, mtu: u16) -> Result<()> {
+        self.stack.set_mtu(iface, mtu)
+    }
+
+    /// `GET_MTU` of the cooked interface.
+    pub fn mtu(&self, iface: S::Iface) -> u16 {
+        self.stack.mtu(iface)
+    }
+
     /// `SET_LINK_TYPE`: see [`LinkTypes::set`].
     pub fn set_link_types(&self, count: i32, types: &[u16]) -> Result<()> {
         self.state.with(|state| state.link_types.set(count, types))

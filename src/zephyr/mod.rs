@@ -7,6 +7,8 @@
 
 mod addr;
 pub(crate) mod bindings;
+#[cfg(CONFIG_NET_CAPTURE_COOKED_MODE)]
+mod cooked;
 mod iface;
 mod log;
 mod panic;
@@ -45,6 +47,19 @@ fn devices() -> &'static [*const bindings::device] {
         )
     }
 }
+
+/// `CONFIG_NET_CAPTURE_COOKED_MODE_MAX_LINK_TYPES`.
+#[cfg(CONFIG_NET_CAPTURE_COOKED_MODE)]
+pub(crate) const MAX_LINK_TYPES: usize =
+    bindings::CONFIG_NET_CAPTURE_COOKED_MODE_MAX_LINK_TYPES as usize;
+
+/// The cooked interface of this image.
+#[cfg(CONFIG_NET_CAPTURE_COOKED_MODE)]
+pub(crate) static COOKED: crate::cooked::Cooked<ZephyrStack, MAX_LINK_TYPES> =
+    crate::cooked::Cooked::new(
+        ZephyrStack::new(LogModule::Cooked),
+        SpinLock::new(crate::cooked::CookedState::new()),
+    );
 
 /// Index of `dev` among the capture devices; `None` for any other pointer
 /// (which is compared, never dereferenced).

@@ -29,7 +29,7 @@ impl ZephyrStack {
 }
 
 /// Turns a Zephyr return value into a result; `EALREADY` counts as done.
-fn check(ret: c_int) -> Result<()> {
+pub(super) fn check(ret: c_int) -> Result<()> {
     if ret >= 0 || ret == -sys::NET_CAPTURE_RS_EALREADY {
         Ok(())
     } else {

@@ -1,0 +1,56 @@
+/*
+ * C glue of cooked mode: the "cooked" virtual interface (device
+ * NET_COOKED, dev_id cooked, so the interface section keeps upstream's
+ * order: any = 1, cooked = 2 in the capture sample) and the net_cooked
+ * log module. The interface's API is implemented in Rust.
+ *
+ * Copyright (c) 2026 The zephyr-net-capture authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#include <zephyr/logging/log.h>
+LOG_MODULE_REGISTER(net_cooked, CONFIG_NET_CAPTURE_LOG_LEVEL);
+
+#include <zephyr/kernel.h>
+#include <zephyr/net/net_if.h>
+#include <zephyr/net/virtual.h>
+#include <zephyr/net/capture.h>
+
+#include "glue.h"
+#include <net_capture_rs.h>
+
+#define COOKED_MTU 1024
+
+static const struct virtual_interface_api cooked_api = {
+	.iface_api.init = net_capture_rs_cooked_init,
+	.get_capabilities = net_capture_rs_cooked_capabilities,
+	.start = net_capture_rs_cooked_start,
+	.stop = net_capture_rs_cooked_stop,
+	/* The C code had no send, and the virtual L2 jumped to NULL. */
+	.send = net_capture_rs_cooked_send,
+	.recv = net_capture_rs_cooked_recv,
+	.attach = net_capture_rs_cooked_attach,
+	.set_config = net_capture_rs_cooked_set_config,
+	.get_config = net_capture_rs_cooked_get_config,
+};
+
+NET_VIRTUAL_INTERFACE_INIT(cooked, "NET_COOKED", NULL, NULL, NULL, NULL,
+			   CONFIG_KERNEL_INIT_PRIORITY_DEFAULT, &cooked_api, COOKED_MTU);
+
+void net_capture_rs_cooked_log(uint8_t level, const char *msg)
+{
+	switch (level) {
+	case LOG_LEVEL_ERR:
+		LOG_ERR("%s", msg);
+		break;
+	case LOG_LEVEL_WRN:
+		LOG_WRN("%s", msg);
+		break;
+	case LOG_LEVEL_INF:
+		LOG_INF("%s", msg);
+		break;
+	default:
+		LOG_DBG("%s", msg);
+		break;
+	}
+}
