@@ -355,3 +355,9 @@ pub unsafe extern "C" fn net_capture_rs_stats_get(
 }
 
 const _: () = assert!(core::mem::size_of::<net_capture_rs_stats>() == 9 * 4);
+
+// Layouts the C header fixes (spec 1.3), checked against bindgen's view of
+// the build's headers.
+const _: () =
+    assert!(core::mem::size_of::<sys::net_capture_info>() == 6 * core::mem::size_of::<usize>());
+const _: () = assert!(core::mem::size_of::<sys::net_capture_cooked>() == 12);
