@@ -213,12 +213,10 @@ impl<'a> Session<'a> {
             return index;
         }
         if let Some(reason) = guess {
-            self.report_once(
-                Some(device),
-                "guessed link type",
-                format!(
-                    "guessed link type {link} for {device} from its first frame: {reason}; pass --link {device}={link} to be sure"
-                ),
+            // Once per stream, since streams are created once.
+            self.counter.clear();
+            eprintln!(
+                "zcap: guessed link type {link} for {device} from its first such frame: {reason}; pass --link {device}={link} to be sure"
             );
         }
         let index = self.streams.len();
