@@ -153,10 +153,10 @@ impl Decapsulator {
 
     fn inner(&mut self, now_ns: u64, protocol: u8, inner: &[u8]) -> Outcome {
         let lenient_src = ip::parse(inner).map(|header| header.src);
-        let version_matches = match (protocol, inner.first().map(|byte| byte >> 4)) {
-            (ip_proto::IPIP, Some(4)) | (ip_proto::IPV6, Some(6)) => true,
-            _ => false,
-        };
+        let version_matches = matches!(
+            (protocol, inner.first().map(|byte| byte >> 4)),
+            (ip_proto::IPIP, Some(4)) | (ip_proto::IPV6, Some(6))
+        );
         if !version_matches {
             return malformed(
                 lenient_src,

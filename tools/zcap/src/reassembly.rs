@@ -75,7 +75,7 @@ impl Partial {
     fn add(&mut self, fragment: &Fragment<'_>) -> Result<(), ()> {
         let start = fragment.offset;
         let end = start.checked_add(fragment.data.len()).ok_or(())?;
-        let misaligned = fragment.more && fragment.data.len() % 8 != 0;
+        let misaligned = fragment.more && !fragment.data.len().is_multiple_of(8);
         let overlaps = self.ranges.iter().any(|&(s, e)| start < e && s < end);
         let beyond_total = self.total.is_some_and(|total| end > total);
         let early_end =

@@ -425,7 +425,7 @@ fn snaplen_cuts_frames_but_keeps_their_length() {
         path.to_str().unwrap(),
     ]);
     let frame = ethernet_ping(1, 200);
-    zcap.send("::1", &[frame.clone()]);
+    zcap.send("::1", std::slice::from_ref(&frame));
     assert!(zcap.wait().status.success());
     let file = read_pcapng_file(&path);
     assert_eq!(file.packets[0].data, frame[..40]);
