@@ -32,7 +32,6 @@ Examples:
     name = "zcap",
     version,
     about = ABOUT,
-    before_help = "",
     after_help = format!("{EXAMPLES}\n\n{EXIT_CODES_HELP}")
 )]
 pub struct Args {
@@ -106,7 +105,7 @@ pub struct Args {
     #[arg(short = 's', long = "snaplen", value_name = "BYTES")]
     pub snaplen: Option<u32>,
 
-    /// Stop after packets:N written or duration:SECS; repeatable.
+    /// Stop after packets:N frames received or duration:SECS; repeatable.
     #[arg(short = 'a', long = "autostop", value_name = "KEY:VALUE")]
     pub autostop: Vec<Autostop>,
 
@@ -178,7 +177,7 @@ pub struct Args {
 /// One `-a KEY:VALUE` argument.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Autostop {
-    /// Stop after this many packets written.
+    /// Stop after this many frames.
     Packets(u64),
     /// Stop after this many seconds.
     Duration(u64),
@@ -260,7 +259,7 @@ pub struct Config {
     pub ring: Ring,
     /// Snap length; 0 for none.
     pub snaplen: u32,
-    /// Stop after this many packets written.
+    /// Stop after this many frames.
     pub stop_after_packets: Option<u64>,
     /// Stop after this many seconds.
     pub stop_after_secs: Option<u64>,
