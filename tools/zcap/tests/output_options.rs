@@ -153,3 +153,24 @@ fn ring_buffer_keeps_the_newest_self_contained_files() {
     );
     assert_eq!(second.statistics.len(), 1);
 }
+
+#[test]
+fn closed_pipe_reader_ends_the_capture_cleanly() {
+    // The reader (say, Wireshark) has gone away.
+    let mut zcap = start_with_stdout_closed(&["-q", "-w", "-"]);
+    let frames: Vec<Vec<u8>> = (1..=50).map(|seq| ethernet_ping(seq, 1000)).collect();
+    for _ in 0..50 {
+        zcap.send("::1", &frames);
+        if zcap.child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let done = zcap.wait();
+    assert!(done.status.success(), "{}", done.stderr);
+    assert!(
+        done.stderr.contains("::1"),
+        "totals still printed: {}",
+        done.stderr
+    );
+}

@@ -201,3 +201,59 @@ fn network_layer_is_found_in_each_supported_linktype() {
     assert_eq!(network_layer(linktype::ETHERNET, &eth), None);
     assert!(!is_supported_linktype(147));
 }
+
+/// A small deterministic generator, so the test needs no extra crate and
+/// fails the same way every time.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+#[test]
+fn arbitrary_and_mutated_bytes_never_panic_any_decoder() {
+    use crate::link::{detect, inspect, LinkType};
+    let mut rng = XorShift(0x5eed_1234_abcd_0001);
+    let valid = outer(true, &inner_packets(true, &frame(300), 1480)[0]);
+    let mut decap = Decapsulator::new(Filter::default());
+    let mut datagrams = 0;
+    for round in 0..20_000u64 {
+        let mut bytes = if round % 2 == 0 {
+            valid.clone()
+        } else {
+            let len = (rng.next() % 120) as usize;
+            (0..len).map(|_| rng.next() as u8).collect()
+        };
+        // Flip a few bytes and cut at a random length.
+        for _ in 0..(rng.next() % 4) {
+            if !bytes.is_empty() {
+                let at = (rng.next() as usize) % bytes.len();
+                bytes[at] = rng.next() as u8;
+            }
+        }
+        let cut = (rng.next() as usize) % (bytes.len() + 1);
+        bytes.truncate(cut.max(bytes.len() / 2));
+        if let Outcome::Datagram(_) = decap.decapsulate(round, &bytes) {
+            datagrams += 1;
+        }
+        for link in [
+            LinkType::Ethernet,
+            LinkType::Sll,
+            LinkType::Sll2,
+            LinkType::RawIp,
+        ] {
+            let _ = inspect::inspect(link, &bytes);
+            let _ = crate::summary::describe(link, &bytes);
+        }
+        let _ = detect::guess(&bytes);
+        let mut repaired = bytes.clone();
+        let _ = inspect::repair_legacy_sll2(&mut repaired);
+    }
+    // The unmutated packets that survived must still decode.
+    assert!(datagrams > 0);
+}

@@ -44,6 +44,16 @@ pub struct Finished {
 /// Starts zcap with `args` plus `-p 0` and waits until it says which port
 /// it bound.
 pub fn start(args: &[&str]) -> Running {
+    start_inner(args, true)
+}
+
+/// Like [`start`], but nobody reads zcap's stdout: the pipe's read end is
+/// closed at once, as when Wireshark quits.
+pub fn start_with_stdout_closed(args: &[&str]) -> Running {
+    start_inner(args, false)
+}
+
+fn start_inner(args: &[&str], read_stdout: bool) -> Running {
     let mut child = zcap()
         .args(["-p", "0"])
         .args(args)
@@ -61,11 +71,14 @@ pub fn start(args: &[&str]) -> Running {
             }
         }
     });
-    let mut stdout = child.stdout.take().expect("stdout piped");
-    let stdout = thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = stdout.read_to_end(&mut bytes);
-        bytes
+    let stdout = child.stdout.take().expect("stdout piped");
+    let stdout = read_stdout.then(|| {
+        thread::spawn(move || {
+            let mut stdout = stdout;
+            let mut bytes = Vec::new();
+            let _ = stdout.read_to_end(&mut bytes);
+            bytes
+        })
     });
     let first = lines_rx
         .recv_timeout(Duration::from_secs(20))
@@ -79,7 +92,7 @@ pub fn start(args: &[&str]) -> Running {
         child,
         port,
         stderr: lines_rx,
-        stdout: Some(stdout),
+        stdout,
     }
 }
 
