@@ -109,7 +109,7 @@ pub struct Args {
     #[arg(short = 'a', long = "autostop", value_name = "KEY:VALUE")]
     pub autostop: Vec<Autostop>,
 
-    /// No line per packet (and no live counter).
+    /// No line per packet (the live counter stays, on a terminal).
     #[arg(short = 'q', long = "quiet")]
     pub quiet: bool,
 
