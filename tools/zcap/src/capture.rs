@@ -1,0 +1,323 @@
+//! The capture loop: take frames from the input, decide their link type,
+//! write them, show them, count them, and stop cleanly.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{self, IsTerminal, Write};
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::cli::{Config, Source};
+use crate::decap::{Decapsulator, Filter};
+use crate::error::Fatal;
+use crate::input::{now_ns, offline, packet_socket, udp, Event, Frame, Input};
+use crate::link::inspect::{self, Direction};
+use crate::link::{detect, LinkChoice, LinkType};
+use crate::output::pcapng::{InterfaceDesc, PacketRecord};
+use crate::output::{Output, Target, Written};
+use crate::stats::Totals;
+use crate::summary::Line;
+use crate::terminal::Counter;
+
+/// How long the input may block before the loop checks for signals and
+/// time-based work.
+const POLL_MS: u16 = 200;
+
+/// A (device, link type) pair: one pcapng interface.
+struct Stream {
+    desc: InterfaceDesc,
+}
+
+/// Opens the input the configuration names and says what it listens on.
+fn open_input(config: &Config) -> Result<Input, Fatal> {
+    let filter = Filter {
+        ports: config.ports.clone(),
+        devices: config.devices.clone(),
+    };
+    let input = match &config.source {
+        Source::Udp {
+            listen,
+            ports,
+            interface,
+        } => {
+            let listener = udp::UdpListener::bind(*listen, ports, interface.as_deref())?;
+            if !config.extcap {
+                for port in listener.ports() {
+                    let shown = match listen {
+                        IpAddr::V6(v6) => format!("[{v6}]:{port}"),
+                        IpAddr::V4(v4) => format!("{v4}:{port}"),
+                    };
+                    let on = interface
+                        .as_deref()
+                        .map(|name| format!(" on {name}"))
+                        .unwrap_or_default();
+                    eprintln!("zcap: listening on UDP {shown}{on}");
+                }
+            }
+            Input::Udp(listener)
+        }
+        Source::TunnelLess { interface } => {
+            let socket = packet_socket::PacketSocket::open(interface)?;
+            eprintln!(
+                "zcap: reading the capture tunnel on {interface} (inner UDP ports {})",
+                ports_text(&config.ports)
+            );
+            Input::TunnelLess {
+                socket,
+                decap: Decapsulator::new(filter),
+                ignored: 0,
+            }
+        }
+        Source::Offline { path } => {
+            let reader = offline::OfflineReader::open(path)?;
+            Input::Offline {
+                reader,
+                decap: Decapsulator::new(filter),
+                ignored: 0,
+            }
+        }
+    };
+    Ok(input)
+}
+
+fn ports_text(ports: &[u16]) -> String {
+    let texts: Vec<String> = ports.iter().map(u16::to_string).collect();
+    texts.join(", ")
+}
+
+/// Runs a capture until a signal, an autostop condition, the end of the
+/// input, or the reader of the output going away.
+pub fn run(config: &Config, stop: &Arc<AtomicBool>) -> Result<(), Fatal> {
+    let mut input = open_input(config)?;
+    let default_linktype = match config.links.choose(IpAddr::from([0, 0, 0, 0]), 0) {
+        LinkChoice::Fixed(link) => link.linktype(),
+        LinkChoice::Auto => LinkType::Ethernet.linktype(),
+    };
+    let mut output = Output::open(
+        config.format,
+        config.target.clone(),
+        config.ring,
+        config.snaplen,
+        default_linktype,
+    )?;
+    let mut session = Session::new(config);
+    let started = Instant::now();
+    let deadline = config.stop_after_secs.map(Duration::from_secs);
+    let mut dirty = false;
+    let result = loop {
+        if stop.load(Ordering::Relaxed) || output.reader_gone() {
+            break Ok(());
+        }
+        if deadline.is_some_and(|limit| started.elapsed() >= limit) {
+            break Ok(());
+        }
+        if config
+            .stop_after_packets
+            .is_some_and(|limit| session.totals.packets() >= limit)
+        {
+            break Ok(());
+        }
+        // Flush as soon as nothing more is queued, so live readers see
+        // every frame, but batch writes under load.
+        let event = match input.next(if dirty { 0 } else { POLL_MS }) {
+            Ok(event) => event,
+            Err(err) => break Err(err),
+        };
+        let handled = match event {
+            Event::Frame(frame) => session.frame(frame, &mut output).map(|()| dirty = true),
+            Event::Malformed { device, reason } => {
+                session.malformed(device, reason);
+                Ok(())
+            }
+            Event::Idle => {
+                dirty = false;
+                session.counter.update(session.totals.packets());
+                output.idle(now_ns())
+            }
+            Event::End => break Ok(()),
+        };
+        if let Err(err) = handled {
+            break Err(err);
+        }
+    };
+    session.counter.clear();
+    let closed = output.close(now_ns());
+    let decap = input.decap_counts(true);
+    if let Input::Offline { reader, .. } = &input {
+        for linktype in reader.unsupported_linktypes() {
+            eprintln!(
+                "zcap: skipped frames of link type {linktype}, which cannot carry the tunnel"
+            );
+        }
+    }
+    if !config.extcap {
+        let mut err = io::stderr().lock();
+        let _ = write!(err, "{}", session.totals.render(decap.as_ref()));
+        for file in output.files() {
+            let _ = writeln!(err, "zcap: wrote {}", file.display());
+        }
+    }
+    result.and(closed)
+}
+
+struct Session<'a> {
+    config: &'a Config,
+    streams: Vec<Stream>,
+    stream_index: HashMap<(IpAddr, LinkType), usize>,
+    totals: Totals,
+    reported: HashSet<(Option<IpAddr>, &'static str)>,
+    first_ts: Option<u64>,
+    lines: bool,
+    counter: Counter,
+}
+
+impl<'a> Session<'a> {
+    fn new(config: &'a Config) -> Session<'a> {
+        let stdout_is_capture = config.target == Target::Stdout;
+        let lines = !config.quiet && !stdout_is_capture;
+        // A counter would garble per-packet lines on the same terminal.
+        let lines_on_terminal = lines && io::stdout().is_terminal();
+        Session {
+            config,
+            streams: Vec::new(),
+            stream_index: HashMap::new(),
+            totals: Totals::default(),
+            reported: HashSet::new(),
+            first_ts: None,
+            lines,
+            counter: Counter::new(!config.extcap && !lines_on_terminal),
+        }
+    }
+
+    /// Reports a problem once per device and kind; later ones are counted.
+    fn report_once(&mut self, device: Option<IpAddr>, problem: &'static str, text: String) {
+        if self.reported.insert((device, problem)) {
+            self.counter.clear();
+            eprintln!("zcap: {text}");
+        }
+    }
+
+    fn malformed(&mut self, device: Option<IpAddr>, reason: &'static str) {
+        self.totals.device(device).malformed += 1;
+        let from = device.map_or_else(|| "an unknown device".to_string(), |d| d.to_string());
+        self.report_once(
+            device,
+            reason,
+            format!("malformed capture datagram from {from}: {reason} (counted; further ones are not reported)"),
+        );
+    }
+
+    fn stream(&mut self, device: IpAddr, port: u16, link: LinkType, guess: Option<&str>) -> usize {
+        if let Some(&index) = self.stream_index.get(&(device, link)) {
+            return index;
+        }
+        if let Some(reason) = guess {
+            // Once per stream, since streams are created once.
+            self.counter.clear();
+            eprintln!(
+                "zcap: guessed link type {link} for {device} from its first such frame: {reason}; pass --link {device}={link} to be sure"
+            );
+        }
+        let index = self.streams.len();
+        self.streams.push(Stream {
+            desc: InterfaceDesc {
+                linktype: link.linktype(),
+                snaplen: self.config.snaplen,
+                name: format!("zephyr-{device}-{link}"),
+                description: format!(
+                    "Zephyr net capture from {device} to UDP port {port}, link type {link}"
+                ),
+                comment: guess.map(|reason| format!("link type guessed by zcap: {reason}")),
+            },
+        });
+        self.stream_index.insert((device, link), index);
+        index
+    }
+
+    fn frame(&mut self, mut frame: Frame, output: &mut Output) -> Result<(), Fatal> {
+        let device = frame.device;
+        if !self.config.devices.is_empty() && !self.config.devices.contains(&device) {
+            return Ok(());
+        }
+        self.totals.device(Some(device)).drops += frame.drops;
+        if frame.bytes.is_empty() {
+            self.malformed(Some(device), "empty datagram");
+            return Ok(());
+        }
+        let (link, guess) = match self.config.links.choose(device, frame.port) {
+            LinkChoice::Fixed(link) => (link, None),
+            LinkChoice::Auto => {
+                let guess = detect::guess(&frame.bytes);
+                (guess.link, Some(guess.reason))
+            }
+        };
+        let facts = inspect::inspect(link, &frame.bytes);
+        if facts.legacy_sll2 {
+            let fix = if self.config.repair_sll2 {
+                "its interface index is rewritten in network order"
+            } else {
+                "pass --repair-sll2 to rewrite its interface index"
+            };
+            self.report_once(
+                Some(device),
+                "legacy sll2",
+                format!("{device} sends SLL2 headers of the old C implementation (byte-swapped interface index, zeroed packet type and address length): direction unknown; {fix}"),
+            );
+            if self.config.repair_sll2 {
+                inspect::repair_legacy_sll2(&mut frame.bytes);
+            }
+        }
+        if let Some(problem) = facts.problem {
+            self.malformed(Some(device), problem);
+        }
+        let stream = self.stream(device, frame.port, link, guess.as_deref());
+        let totals = self.totals.device(Some(device));
+        totals.packets += 1;
+        totals.bytes += frame.bytes.len() as u64;
+        totals.links.insert(link);
+        let snapped = match usize::try_from(self.config.snaplen) {
+            Ok(snaplen) if snaplen > 0 => frame.bytes.get(..snaplen).unwrap_or(&frame.bytes),
+            _ => &frame.bytes,
+        };
+        let record = PacketRecord {
+            ts_ns: frame.ts_ns,
+            data: snapped,
+            orig_len: u32::try_from(frame.bytes.len()).unwrap_or(u32::MAX),
+            flags: facts.direction.epb_flags(),
+            dropcount: frame.drops,
+            comment: facts.problem,
+        };
+        let desc = match self.streams.get(stream) {
+            Some(stream) => &stream.desc,
+            None => return Ok(()),
+        };
+        if output.write(stream, desc, &record)? == Written::WrongLinktype {
+            self.totals.device(Some(device)).not_written += 1;
+            self.report_once(
+                Some(device),
+                "wrong linktype",
+                format!(
+                    "{device} sends {link} frames, which this pcap file cannot hold; use -F pcapng"
+                ),
+            );
+        }
+        if self.lines {
+            self.print_line(&frame, link, facts.direction);
+        }
+        self.counter.update(self.totals.packets());
+        Ok(())
+    }
+
+    fn print_line(&mut self, frame: &Frame, link: LinkType, direction: Direction) {
+        let first = *self.first_ts.get_or_insert(frame.ts_ns);
+        let line = Line {
+            relative_secs: frame.ts_ns.saturating_sub(first) as f64 / 1e9,
+            device: frame.device,
+            link,
+            direction,
+            frame: &frame.bytes,
+        };
+        let _ = writeln!(io::stdout().lock(), "{}", line.render());
+    }
+}

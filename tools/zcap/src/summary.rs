@@ -1,0 +1,295 @@
+//! The tshark-like one-line summary of a frame: time, device, link type,
+//! direction, then what the frame carries (addresses, protocol, a few
+//! protocol fields). Decoding beyond the link header uses etherparse.
+
+use std::fmt::Write as _;
+use std::net::IpAddr;
+
+use etherparse::{EtherType, Icmpv4Type, Icmpv6Type, LaxNetSlice, LaxSlicedPacket, TransportSlice};
+use zephyr_net_capture::wire::{ethernet, sll};
+
+use crate::link::inspect::Direction;
+use crate::link::LinkType;
+
+/// Everything a summary line shows.
+pub struct Line<'a> {
+    /// Seconds since the first frame.
+    pub relative_secs: f64,
+    /// The device.
+    pub device: IpAddr,
+    /// The frame's link type.
+    pub link: LinkType,
+    /// Its direction.
+    pub direction: Direction,
+    /// The frame.
+    pub frame: &'a [u8],
+}
+
+impl Line<'_> {
+    /// The line, columns aligned for a terminal.
+    pub fn render(&self) -> String {
+        format!(
+            "{:>11.6} {:<18} {:<4} {:<3} {}",
+            self.relative_secs,
+            self.device.to_string(),
+            self.link.name(),
+            self.direction.arrow(),
+            describe(self.link, self.frame)
+        )
+    }
+}
+
+/// What a frame of `link` carries, in a few words.
+pub fn describe(link: LinkType, frame: &[u8]) -> String {
+    match link {
+        LinkType::Ethernet => match ethernet::Frame::parse(frame) {
+            Ok(eth) => {
+                let inner = network(eth.ethertype, eth.payload);
+                inner.unwrap_or_else(|| {
+                    format!(
+                        "{} → {} ethertype 0x{:04x} len={}",
+                        mac(&eth.src),
+                        mac(&eth.dst),
+                        eth.ethertype,
+                        frame.len()
+                    )
+                })
+            }
+            Err(_) => format!("[malformed Ethernet, {} bytes]", frame.len()),
+        },
+        LinkType::RawIp => match LaxSlicedPacket::from_ip(frame) {
+            Ok(packet) => layers(&packet).unwrap_or_else(|| format!("IP len={}", frame.len())),
+            Err(_) => format!("[malformed IP, {} bytes]", frame.len()),
+        },
+        LinkType::Sll => match sll::Sll1Repr::parse(frame) {
+            Ok(header) => cooked(
+                header.hatype,
+                header.protocol,
+                frame.get(sll::SLL1_HEADER_LEN..).unwrap_or_default(),
+            ),
+            Err(_) => format!("[malformed SLL, {} bytes]", frame.len()),
+        },
+        LinkType::Sll2 => match sll::Sll2Repr::parse(frame) {
+            Ok(header) => cooked(
+                header.hatype,
+                header.protocol,
+                frame.get(sll::SLL2_HEADER_LEN..).unwrap_or_default(),
+            ),
+            Err(_) => format!("[malformed SLL2, {} bytes]", frame.len()),
+        },
+    }
+}
+
+fn cooked(hatype: u16, protocol: u16, payload: &[u8]) -> String {
+    if let Some(text) = network(protocol, payload) {
+        return text;
+    }
+    let what = match (hatype, protocol) {
+        (512, 0x0019) | (512, 0x0007) => "PPP-HDLC".to_string(),
+        (280, _) => "CAN".to_string(),
+        _ => format!("hatype {hatype} protocol 0x{protocol:04x}"),
+    };
+    format!("{what} len={}", payload.len())
+}
+
+fn network(ethertype: u16, payload: &[u8]) -> Option<String> {
+    let known = [
+        ethernet::ethertype::IPV4,
+        ethernet::ethertype::IPV6,
+        ethernet::ethertype::ARP,
+    ];
+    if !known.contains(&ethertype) {
+        return None;
+    }
+    layers(&LaxSlicedPacket::from_ether_type(
+        EtherType(ethertype),
+        payload,
+    ))
+}
+
+fn layers(packet: &LaxSlicedPacket<'_>) -> Option<String> {
+    let (src, dst) = match packet.net.as_ref()? {
+        LaxNetSlice::Ipv4(ip) => (
+            ip.header().source_addr().to_string(),
+            ip.header().destination_addr().to_string(),
+        ),
+        LaxNetSlice::Ipv6(ip) => (
+            ip.header().source_addr().to_string(),
+            ip.header().destination_addr().to_string(),
+        ),
+        LaxNetSlice::Arp(arp) => {
+            return Some(format!(
+                "ARP {:?} who has {} tell {}",
+                arp.operation(),
+                proto_addr(arp.target_protocol_addr()),
+                proto_addr(arp.sender_protocol_addr())
+            ))
+        }
+    };
+    let mut text = format!("{src} → {dst} ");
+    match &packet.transport {
+        Some(TransportSlice::Udp(udp)) => {
+            let _ = write!(
+                text,
+                "UDP {} → {} len={}",
+                udp.source_port(),
+                udp.destination_port(),
+                udp.payload().len()
+            );
+        }
+        Some(TransportSlice::Tcp(tcp)) => {
+            let mut flags = String::new();
+            for (set, name) in [
+                (tcp.syn(), "SYN"),
+                (tcp.ack(), "ACK"),
+                (tcp.fin(), "FIN"),
+                (tcp.rst(), "RST"),
+                (tcp.psh(), "PSH"),
+            ] {
+                if set {
+                    if !flags.is_empty() {
+                        flags.push(',');
+                    }
+                    flags.push_str(name);
+                }
+            }
+            let _ = write!(
+                text,
+                "TCP {} → {} [{flags}] seq={} len={}",
+                tcp.source_port(),
+                tcp.destination_port(),
+                tcp.sequence_number(),
+                tcp.payload().len()
+            );
+        }
+        Some(TransportSlice::Icmpv4(icmp)) => {
+            text.push_str("ICMP ");
+            text.push_str(&match icmp.icmp_type() {
+                Icmpv4Type::EchoRequest(echo) => {
+                    format!("echo request id={} seq={}", echo.id, echo.seq)
+                }
+                Icmpv4Type::EchoReply(echo) => {
+                    format!("echo reply id={} seq={}", echo.id, echo.seq)
+                }
+                Icmpv4Type::DestinationUnreachable(_) => "destination unreachable".to_string(),
+                Icmpv4Type::TimeExceeded(_) => "time exceeded".to_string(),
+                other => format!("type {}", icmp_type_number(&format!("{other:?}"))),
+            });
+        }
+        Some(TransportSlice::Icmpv6(icmp)) => {
+            text.push_str("ICMPv6 ");
+            text.push_str(&match icmp.icmp_type() {
+                Icmpv6Type::EchoRequest(echo) => {
+                    format!("echo request id={} seq={}", echo.id, echo.seq)
+                }
+                Icmpv6Type::EchoReply(echo) => {
+                    format!("echo reply id={} seq={}", echo.id, echo.seq)
+                }
+                Icmpv6Type::NeighborSolicitation => "neighbor solicitation".to_string(),
+                Icmpv6Type::NeighborAdvertisement(_) => "neighbor advertisement".to_string(),
+                Icmpv6Type::RouterSolicitation => "router solicitation".to_string(),
+                Icmpv6Type::RouterAdvertisement(_) => "router advertisement".to_string(),
+                Icmpv6Type::DestinationUnreachable(_) => "destination unreachable".to_string(),
+                other => format!("type {}", icmp_type_number(&format!("{other:?}"))),
+            });
+        }
+        Some(_) | None => {
+            let protocol = match packet.net.as_ref() {
+                Some(LaxNetSlice::Ipv4(ip)) => ip.header().protocol().0,
+                Some(LaxNetSlice::Ipv6(ip)) => ip.header().next_header().0,
+                _ => 0,
+            };
+            let _ = write!(text, "IP proto {protocol}");
+        }
+    }
+    Some(text)
+}
+
+/// The name of an ICMP type as etherparse debug-prints it, up to its fields.
+fn icmp_type_number(debug: &str) -> &str {
+    debug.split(['(', ' ', '{']).next().unwrap_or(debug)
+}
+
+fn proto_addr(bytes: &[u8]) -> String {
+    match <[u8; 4]>::try_from(bytes) {
+        Ok(v4) => std::net::Ipv4Addr::from(v4).to_string(),
+        Err(_) => format!("{bytes:02x?}"),
+    }
+}
+
+fn mac(bytes: &[u8; 6]) -> String {
+    let parts: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    parts.join(":")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn icmpv6_echo_in_ethernet() -> Vec<u8> {
+        let builder = etherparse::PacketBuilder::ethernet2(
+            [0x00, 0x00, 0x5e, 0x00, 0x53, 0x01],
+            [0x00, 0x00, 0x5e, 0x00, 0x53, 0xff],
+        )
+        .ipv6(
+            "2001:db8::1"
+                .parse::<std::net::Ipv6Addr>()
+                .unwrap()
+                .octets(),
+            "2001:db8::2"
+                .parse::<std::net::Ipv6Addr>()
+                .unwrap()
+                .octets(),
+            64,
+        )
+        .icmpv6_echo_request(7, 9);
+        let mut frame = Vec::new();
+        builder.write(&mut frame, b"ping").unwrap();
+        frame
+    }
+
+    #[test]
+    fn ethernet_icmpv6_echo_is_summarised() {
+        let text = describe(LinkType::Ethernet, &icmpv6_echo_in_ethernet());
+        assert_eq!(
+            text,
+            "2001:db8::1 → 2001:db8::2 ICMPv6 echo request id=7 seq=9"
+        );
+    }
+
+    #[test]
+    fn cooked_ppp_and_ip_are_summarised() {
+        let mut ppp = vec![0, 4, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x19];
+        ppp.extend_from_slice(&[0xff, 0x03, 0xc0, 0x21]);
+        assert_eq!(describe(LinkType::Sll, &ppp), "PPP-HDLC len=4");
+        let eth = icmpv6_echo_in_ethernet();
+        let mut sll2 = vec![0x86, 0xdd, 0, 0, 0, 0, 0, 1, 0, 1, 4, 6];
+        sll2.extend_from_slice(&[0; 8]);
+        sll2.extend_from_slice(&eth[14..]);
+        assert!(describe(LinkType::Sll2, &sll2).contains("ICMPv6 echo request"));
+    }
+
+    #[test]
+    fn damaged_frames_still_get_a_line() {
+        assert_eq!(
+            describe(LinkType::Ethernet, &[1, 2, 3]),
+            "[malformed Ethernet, 3 bytes]"
+        );
+        assert_eq!(
+            describe(LinkType::Sll2, &[0; 5]),
+            "[malformed SLL2, 5 bytes]"
+        );
+        let line = Line {
+            relative_secs: 1.5,
+            device: "192.0.2.1".parse().unwrap(),
+            link: LinkType::Ethernet,
+            direction: Direction::Outbound,
+            frame: &[0; 14],
+        }
+        .render();
+        assert!(
+            line.starts_with("   1.500000 192.0.2.1          eth  out"),
+            "{line}"
+        );
+    }
+}

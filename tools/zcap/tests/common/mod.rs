@@ -1,0 +1,159 @@
+//! Helpers shared by the integration tests: run zcap, craft capture
+//! datagrams and tunnel packets, and read what zcap wrote with an
+//! independent parser (pcap-parser) and with tshark.
+
+// Each test binary uses its own subset of these helpers.
+#![allow(dead_code, unused_imports)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+
+mod frames;
+mod read;
+
+pub use frames::*;
+pub use read::*;
+
+/// The zcap binary under test.
+pub fn zcap() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_zcap"))
+}
+
+/// A zcap process listening on an ephemeral UDP port.
+pub struct Running {
+    pub child: Child,
+    pub port: u16,
+    stderr: mpsc::Receiver<String>,
+    stdout: Option<thread::JoinHandle<Vec<u8>>>,
+}
+
+/// What a finished zcap run left behind.
+pub struct Finished {
+    pub status: std::process::ExitStatus,
+    pub stderr: String,
+    pub stdout: Vec<u8>,
+}
+
+/// Starts zcap with `args` plus `-p 0` and waits until it says which port
+/// it bound.
+pub fn start(args: &[&str]) -> Running {
+    start_inner(args, true)
+}
+
+/// Like [`start`], but nobody reads zcap's stdout: the pipe's read end is
+/// closed at once, as when Wireshark quits.
+pub fn start_with_stdout_closed(args: &[&str]) -> Running {
+    start_inner(args, false)
+}
+
+fn start_inner(args: &[&str], read_stdout: bool) -> Running {
+    let mut child = zcap()
+        .args(["-p", "0"])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("zcap starts");
+    let stderr = child.stderr.take().expect("stderr piped");
+    let (lines_tx, lines_rx) = mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let stdout = child.stdout.take().expect("stdout piped");
+    let stdout = read_stdout.then(|| {
+        thread::spawn(move || {
+            let mut stdout = stdout;
+            let mut bytes = Vec::new();
+            let _ = stdout.read_to_end(&mut bytes);
+            bytes
+        })
+    });
+    let first = lines_rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("zcap prints the port it listens on");
+    let port = first
+        .rsplit(':')
+        .next()
+        .and_then(|port| port.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no port in {first:?}"));
+    Running {
+        child,
+        port,
+        stderr: lines_rx,
+        stdout,
+    }
+}
+
+impl Running {
+    /// Sends datagrams to zcap from `from` (an IPv4 or IPv6 loopback
+    /// address).
+    pub fn send(&self, from: &str, datagrams: &[Vec<u8>]) {
+        let from: IpAddr = from.parse().expect("address");
+        let socket = UdpSocket::bind(SocketAddr::new(from, 0)).expect("sender binds");
+        for datagram in datagrams {
+            socket
+                .send_to(datagram, SocketAddr::new(from, self.port))
+                .expect("datagram sent");
+        }
+    }
+
+    /// Waits for zcap to exit by itself (`-a packets:N`).
+    pub fn wait(mut self) -> Finished {
+        let status = wait_bounded(&mut self.child);
+        self.finish(status)
+    }
+
+    /// Interrupts zcap as Ctrl-C does and waits for it.
+    pub fn interrupt(mut self) -> Finished {
+        let pid = Pid::from_raw(i32::try_from(self.child.id()).expect("pid fits"));
+        kill(pid, Signal::SIGINT).expect("SIGINT sent");
+        let status = wait_bounded(&mut self.child);
+        self.finish(status)
+    }
+
+    fn finish(mut self, status: std::process::ExitStatus) -> Finished {
+        let mut lines = Vec::new();
+        while let Ok(line) = self.stderr.recv_timeout(Duration::from_secs(5)) {
+            lines.push(line);
+        }
+        let stdout = self
+            .stdout
+            .take()
+            .map(|handle| handle.join().expect("stdout reader"))
+            .unwrap_or_default();
+        Finished {
+            status,
+            stderr: lines.join("\n"),
+            stdout,
+        }
+    }
+}
+
+/// Waits for a child, killing it if it hangs (a bug, reported as such).
+pub fn wait_bounded(child: &mut Child) -> std::process::ExitStatus {
+    for _ in 0..600 {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return status;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    panic!("zcap did not exit within 30 s");
+}
+
+/// Runs zcap to completion with `args`.
+pub fn run(args: &[&str]) -> Output {
+    zcap().args(args).output().expect("zcap runs")
+}
