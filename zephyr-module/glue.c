@@ -24,6 +24,7 @@ LOG_MODULE_REGISTER(net_capture, CONFIG_NET_CAPTURE_LOG_LEVEL);
 
 #include "glue.h"
 #include <net_capture_rs.h>
+#include <net_capture_rs_pools.h>
 
 /* Both sides must agree on the API table the header's dispatchers index. */
 BUILD_ASSERT(sizeof(struct net_capture_interface_api) == 5 * sizeof(void *));
@@ -114,6 +115,16 @@ struct net_pkt *net_capture_rs_pkt_alloc(size_t len)
 void net_capture_rs_pkt_unref(struct net_pkt *pkt)
 {
 	net_pkt_unref(pkt);
+}
+
+void net_capture_rs_pools_free(size_t *pkts_free, size_t *bufs_free)
+{
+	*pkts_free = k_mem_slab_num_free_get(&capture_pkts);
+#if defined(CONFIG_NET_BUF_POOL_USAGE)
+	*bufs_free = atomic_get(&capture_bufs.avail_count);
+#else
+	*bufs_free = CONFIG_NET_CAPTURE_BUF_COUNT;
+#endif
 }
 
 size_t net_capture_rs_pool_capacity(void)

@@ -1,0 +1,65 @@
+/*
+ * Shared fixtures of the net_capture_rs ztest suites: two dummy-L2 test
+ * interfaces whose driver records what it is asked to send, and helpers.
+ *
+ * Copyright (c) 2026 The zephyr-net-capture authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+
+#ifndef NET_CAPTURE_RS_TEST_COMMON_H_
+#define NET_CAPTURE_RS_TEST_COMMON_H_
+
+#include <zephyr/kernel.h>
+#include <zephyr/net/net_if.h>
+#include <zephyr/net/net_pkt.h>
+#include <zephyr/net/capture.h>
+
+#define MAX_FRAME 1600
+#define RECORDED 8
+
+/* The interface that carries the tunnel: 192.0.2.1/24, 2001:db8::1/64. */
+extern struct net_if *carrier;
+/* An interface to capture: 198.51.100.1/24. */
+extern struct net_if *probe;
+
+#define REMOTE "192.0.2.2"
+#define LOCAL6 "2001:db8:200::1"
+#define PEER6 "2001:db8:200::2"
+
+struct recorded_frame {
+	size_t len;
+	uint8_t data[MAX_FRAME];
+};
+
+/* Frames a test interface's driver was asked to send. */
+struct recorder {
+	struct k_spinlock lock;
+	int frames;
+	struct recorded_frame last[RECORDED];
+};
+
+extern struct recorder carrier_frames;
+extern struct recorder probe_frames;
+
+/* Forgets what both drivers recorded. */
+void recorders_reset(void);
+
+/* The n-th (0-based) frame the carrier sent since the last reset, if kept. */
+const struct recorded_frame *carrier_frame(int n);
+
+/* Sends a UDP/IPv4 packet of len bytes (headers included) on iface and
+ * copies its bytes to out (which holds len bytes). Returns 0 or -errno.
+ */
+int send_udp4(struct net_if *iface, size_t len, uint8_t *out);
+
+/* NET_CAPTURE<index>. */
+const struct device *capture_device(int index);
+
+/* Cleans up every capture device, whatever its state. */
+void capture_reset(void);
+
+/* Tests' shared setup: addresses on the test interfaces. */
+void *capture_suite_setup(void);
+void capture_suite_after(void *fixture);
+
+#endif /* NET_CAPTURE_RS_TEST_COMMON_H_ */
