@@ -1,0 +1,71 @@
+"""Building Zephyr applications with this module."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+
+def require_tools(*tools):
+    """Exits with one line naming the first missing tool."""
+    for tool in tools:
+        if shutil.which(tool) is None:
+            sys.exit(f"e2e: `{tool}` not found on PATH; install it (see README, 'End to end')")
+
+
+def zephyr_base():
+    """$ZEPHYR_BASE, checked."""
+    base = os.environ.get("ZEPHYR_BASE")
+    if not base or not (Path(base) / "VERSION").is_file():
+        sys.exit("e2e: set ZEPHYR_BASE to a Zephyr tree (tested with 4.1.99)")
+    return Path(base)
+
+
+def build(app, build_dir, modules, conf_files=(), configs=(), board="native_sim/native/64"):
+    """Configures and builds `app`; returns the build directory. The build
+    log goes to build_dir/build.log; a failure exits with its tail."""
+    build_dir = Path(build_dir)
+    build_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.setdefault("ZEPHYR_TOOLCHAIN_VARIANT", "host")
+    command = [
+        "cmake", "-GNinja", "-S", str(app), "-B", str(build_dir),
+        f"-DBOARD={board}",
+        f"-DPython3_EXECUTABLE={sys.executable}",
+        f"-DZEPHYR_MODULES={';'.join(str(m) for m in modules)}",
+    ]
+    if conf_files:
+        command.append(f"-DEXTRA_CONF_FILE={';'.join(conf_files)}")
+    command += [f"-D{config}" for config in configs]
+    log = build_dir / "build.log"
+    with open(log, "w") as out:
+        for step in (command, ["ninja", "-C", str(build_dir)]):
+            result = subprocess.run(step, stdout=out, stderr=subprocess.STDOUT, env=env)
+            if result.returncode != 0:
+                tail = log.read_text(errors="replace").splitlines()[-30:]
+                sys.exit(f"e2e: build of {app} failed ({' '.join(step[:2])}):\n"
+                         + "\n".join(tail) + f"\n(full log: {log})")
+    return build_dir
+
+
+def size(elf):
+    """(text, data, bss) of an ELF image, from binutils' size."""
+    out = subprocess.run(["size", str(elf)], capture_output=True, text=True, check=True).stdout
+    text, data, bss = out.splitlines()[1].split()[:3]
+    return int(text), int(data), int(bss)
+
+
+def has_intree_capture(build_dir):
+    """Whether the in-tree subsys/net/lib/capture/capture.c (or cooked.c)
+    is compiled into the image: as a build source, or as a compilation
+    unit in the ELF's debug information."""
+    ninja = (Path(build_dir) / "build.ninja").read_text(errors="replace")
+    sources = ("subsys/net/lib/capture/capture.c", "subsys/net/lib/capture/cooked.c")
+    if any(f"{source}.obj" in ninja for source in sources):
+        return True
+    elf = Path(build_dir) / "zephyr" / "zephyr.elf"
+    info = subprocess.run(["readelf", "--debug-dump=info", str(elf)],
+                          capture_output=True, text=True, errors="replace").stdout
+    return any(source in line for line in info.splitlines()
+               if "DW_AT_name" in line for source in sources)

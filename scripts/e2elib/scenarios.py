@@ -1,0 +1,127 @@
+"""The end-to-end scenarios: the upstream capture sample with this module,
+in a private network namespace, checked on the wire with tshark."""
+
+import re
+import subprocess
+import time
+
+from .device import Device
+from .netns import Namespace, Tshark
+from .pcap import Tunnel, read_pcap, write_pcap, ip_of, parse_ip
+
+REMOTE = "192.0.2.2"
+LOCAL = "2001:db8:200::1"
+PEER = "2001:db8:200::2"
+ROW = re.compile(r"^NET_CAPTURE0\t(\S)        (\d+)      \[2001:db8:200::1\]:4242"
+                 r"\t\[2001:db8:200::2\]:4242$")
+HEADERS = ["      \t\tCapture  Tunnel", "Device\t\tiface    iface   Local\t\t\tPeer"]
+
+
+def capture_listing(device):
+    """(enabled?, rows) of `net capture`, checking upstream's layout."""
+    out = device.command("net capture")
+    enabled = any("Network packet capture enabled" in line for line in out)
+    rows = [ROW.match(line) for line in out if line.startswith("NET_CAPTURE")]
+    headers_ok = all(header in out for header in HEADERS) if rows else True
+    return enabled, rows, headers_ok
+
+
+def alive(device, namespace):
+    """The image still answers its shell and the network."""
+    answered = any("Interface eth0" in line for line in device.command("net iface", 1.5))
+    return device.alive and answered and namespace.ping("192.0.2.1", count=1) == 1
+
+
+def tunnel_run(report, exe, workdir):
+    """Tunnel capture of eth0 with the upstream sample (overlay-tunnel)."""
+    pcap = workdir / "tunnel.pcap"
+    with Namespace() as ns, Tshark(ns, pcap), Device(ns, exe, workdir / "tunnel.log") as dev:
+        report.check("sample starts and asks for manual enable",
+                     dev.wait_for(r'Use "net capture enable <ifindex>"', 20))
+        enabled, rows, headers = capture_listing(dev)
+        report.check("`net capture` lists the set-up device in upstream's format",
+                     not enabled and len(rows) == 1 and rows[0] and headers
+                     and rows[0].group(1) == "-" and rows[0].group(2) == "2",
+                     f"enabled={enabled} rows={[r.group(0) if r else None for r in rows]}")
+        report.check("`net capture enable 1` starts capturing eth0",
+                     dev.expect("net capture enable 1", r"Capturing started on interface 1"))
+        enabled, rows, _ = capture_listing(dev)
+        report.check("`net capture` shows capture enabled on interface 1",
+                     enabled and len(rows) == 1 and rows[0] and rows[0].group(1) == "1")
+
+        for address, size, count in [("192.0.2.1", None, 3), ("2001:db8::1", None, 3),
+                                     ("192.0.2.1", 1472, 2), ("2001:db8::1", 1452, 2)]:
+            replies = ns.ping(address, count=count, size=size)
+            label = f"-s {size}" if size else "default size"
+            report.check(f"ping {address} ({label}) answered while capturing",
+                         replies == count, f"{replies}/{count} replies")
+
+        stats = dev.command("net capture_stats")
+        print("\n".join(stats[1:]))
+        report.check("`net capture disable` stops capturing",
+                     dev.expect("net capture disable", r"Capturing stopped on interface 1"))
+        out = dev.command("net capture cleanup")
+        report.check("`net capture cleanup` succeeds", not any("failed" in l for l in out), out)
+        enabled, rows, _ = capture_listing(dev)
+        report.check("after cleanup no device is listed", not enabled and not rows)
+
+        for command in ["net capture disable", "net capture enable 1", "net capture cleanup"]:
+            out = dev.command(command)
+            refused = any(re.search(r"failed \(-\d+\)", line) for line in out)
+            report.check(f"`{command}` on a device never set up returns an error",
+                         refused and dev.alive, " | ".join(out[1:]))
+        digits = "9" * 100
+        out = dev.command(f"net capture setup 192.0.2.2:{digits} {LOCAL} {PEER}")
+        report.check("`net capture setup 192.0.2.2:<100 digits> ...` is refused",
+                     any(re.search(r"cannot be setup \(-\d+\)", line) for line in out),
+                     " | ".join(line for line in out[1:] if line))
+        report.check("the device is alive and on the network afterwards", alive(dev, ns))
+    check_tunnel_pcap(report, read_pcap(pcap))
+
+
+def check_tunnel_pcap(report, frames):
+    """What crossed the TAP during the tunnel run."""
+    tunnel = Tunnel(REMOTE)
+    datagrams = tunnel.datagrams(frames)
+    originals = {frame for frame in frames if not tunnel.is_outer(frame)}
+    report.check("captures crossed the TAP", len(datagrams) > 10, f"{len(datagrams)} datagrams")
+    shaped = [d for d in datagrams if d["outer"] == 4 and d["inner"] == 6
+              and str(d["src"]) == LOCAL and str(d["dst"]) == PEER
+              and d["sport"] == 4242 and d["dport"] == 4242 and d["complete"]]
+    report.check("every capture is outer IPv4 -> inner IPv6 -> UDP 4242",
+                 len(shaped) == len(datagrams), f"{len(shaped)}/{len(datagrams)}")
+    unmatched = [d for d in datagrams if d["payload"] not in originals]
+    report.check("every captured frame equals a frame seen on the TAP", not unmatched,
+                 f"{len(unmatched)} without a twin")
+    recaptured = [d for d in datagrams if tunnel.is_outer(d["payload"])
+                  or quotes_tunnel(d["payload"], tunnel)]
+    report.check("no tunnel packet (or ICMP error about one) is itself captured",
+                 not recaptured, f"{len(recaptured)} recaptured")
+    oversize = [f for d in datagrams for f in d["frames"] if len(f) > 1514]
+    report.check("every tunnel packet fits the Ethernet MTU", not oversize,
+                 f"largest {max((len(f) for d in datagrams for f in d['frames']), default=0)}")
+    report.check("full-size frames travel as inner fragments",
+                 any(len(d["frames"]) > 1 for d in datagrams))
+    for family, proto, request, reply in [(4, 1, 8, 0), (6, 58, 128, 129)]:
+        sizes = {(kind, len(d["payload"])) for d in datagrams
+                 for kind in [icmp_type(d["payload"], family, proto)] if kind is not None}
+        name = "ICMPv6" if family == 6 else "ICMP"
+        report.check(f"full-size {name} echo request and reply both captured",
+                     (request, 1514) in sizes and (reply, 1514) in sizes)
+
+
+def icmp_type(frame, family, proto):
+    ip = ip_of(frame)
+    if ip and ip[0] == family and ip[3] == proto and ip[4]:
+        return ip[4][0]
+    return None
+
+
+def quotes_tunnel(frame, tunnel):
+    """Whether a frame is an ICMP/ICMPv6 error quoting a tunnel packet."""
+    ip = ip_of(frame)
+    if not ip or ip[3] not in (1, 58) or len(ip[4]) < 9:
+        return False
+    is_error = ip[4][0] in (3, 4, 5, 11, 12) if ip[3] == 1 else ip[4][0] < 128
+    quoted = parse_ip(ip[4][8:]) if is_error else None
+    return bool(quoted) and quoted[3] in (4, 41) and quoted[2] == tunnel.remote
