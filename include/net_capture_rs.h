@@ -137,6 +137,9 @@ int net_capture_pkt_with_status(struct net_if *iface, struct net_pkt *pkt);
 /**
  * `void net_capture_pkt(struct net_if *iface, struct net_pkt *pkt)`
  *
+ * The stack calls this for every packet it sends or receives; unless a
+ * device captures `iface`, it returns after a few loads.
+ *
  * # Safety
  * As for [`net_capture_pkt_with_status`].
  */

@@ -37,9 +37,10 @@ pub enum Errno {
     Stack(i32),
 }
 
-impl fmt::Display for Errno {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = match self {
+impl Errno {
+    /// The errno's name, or `None` for a code passed through from the stack.
+    pub fn name(&self) -> Option<&'static str> {
+        Some(match self {
             Errno::Inval => "EINVAL",
             Errno::NoEnt => "ENOENT",
             Errno::NoMem => "ENOMEM",
@@ -52,9 +53,27 @@ impl fmt::Display for Errno {
             Errno::NetDown => "ENETDOWN",
             Errno::MsgSize => "EMSGSIZE",
             Errno::Again => "EAGAIN",
-            Errno::Stack(code) => return write!(f, "error {code}"),
-        };
-        f.write_str(name)
+            Errno::Stack(_) => return None,
+        })
+    }
+
+    /// The errno as a log argument: its name, or the stack's code.
+    pub fn arg(&self) -> crate::log::Arg<'static> {
+        match (self.name(), self) {
+            (Some(name), _) => crate::log::Arg::Str(name),
+            (None, Errno::Stack(code)) => crate::log::Arg::Int(i64::from(*code)),
+            (None, _) => crate::log::Arg::Str("?"),
+        }
+    }
+}
+
+impl fmt::Display for Errno {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.name(), self) {
+            (Some(name), _) => f.write_str(name),
+            (None, Errno::Stack(code)) => write!(f, "error {code}"),
+            (None, _) => f.write_str("?"),
+        }
     }
 }
 

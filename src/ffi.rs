@@ -86,11 +86,14 @@ unsafe fn endpoint_text<'a>(text: *const c_char) -> Option<&'a [u8]> {
     Some(unsafe { core::slice::from_raw_parts(text.cast::<u8>(), len) })
 }
 
-fn log_refusal(what: &str) {
+fn log_refusal(what: &'static str) {
     crate::zephyr::log(
         crate::zephyr::LogModule::Capture,
-        crate::capture::Level::Error,
-        format_args!("{what}"),
+        &crate::log::Message {
+            level: crate::log::Level::Error,
+            template: what,
+            args: &[],
+        },
     );
 }
 
@@ -226,12 +229,32 @@ pub unsafe extern "C" fn net_capture_pkt_with_status(
 
 /// `void net_capture_pkt(struct net_if *iface, struct net_pkt *pkt)`
 ///
+/// The stack calls this for every packet it sends or receives; unless a
+/// device captures `iface`, it returns after a few loads.
+///
 /// # Safety
 /// As for [`net_capture_pkt_with_status`].
 #[no_mangle]
 pub unsafe extern "C" fn net_capture_pkt(iface: *mut sys::net_if, pkt: *mut sys::net_pkt) {
-    // SAFETY: same contract.
-    let _ = unsafe { net_capture_pkt_with_status(iface, pkt) };
+    if let Some(iface) = Iface::from_stack(iface) {
+        if CAPTURES.may_capture(iface) {
+            // SAFETY: same contract.
+            unsafe { capture_slow(iface, pkt) };
+        }
+    }
+}
+
+/// The part of [`net_capture_pkt`] that runs when a device may capture.
+///
+/// # Safety
+/// As for [`net_capture_pkt_with_status`].
+#[cold]
+#[inline(never)]
+unsafe fn capture_slow(iface: Iface, pkt: *mut sys::net_pkt) {
+    // SAFETY: contract of the caller.
+    if let Some(frame) = unsafe { PktRef::new(pkt) } {
+        let _ = CAPTURES.capture(iface, &frame);
+    }
 }
 
 /// Storage for one `struct sockaddr` of either family.

@@ -91,18 +91,28 @@ static struct net_context pool_context = {
 	.data_pool = capture_pool,
 };
 
+/* Waiting costs timer bookkeeping even when the pool has room, so every
+ * allocation is tried without waiting first.
+ */
+static k_timeout_t capture_wait(void)
+{
+	return k_is_in_isr() ? K_NO_WAIT : K_MSEC(CONFIG_NET_CAPTURE_RS_ALLOC_TIMEOUT_MS);
+}
+
 struct net_pkt *net_capture_rs_pkt_alloc(size_t len)
 {
-	k_timeout_t timeout = k_is_in_isr() ? K_NO_WAIT
-					    : K_MSEC(CONFIG_NET_CAPTURE_RS_ALLOC_TIMEOUT_MS);
-	struct net_pkt *pkt = net_pkt_alloc_from_slab(&capture_pkts, timeout);
+	struct net_pkt *pkt = net_pkt_alloc_from_slab(&capture_pkts, K_NO_WAIT);
 
 	if (pkt == NULL) {
-		return NULL;
+		pkt = net_pkt_alloc_from_slab(&capture_pkts, capture_wait());
+		if (pkt == NULL) {
+			return NULL;
+		}
 	}
 
 	net_pkt_set_context(pkt, &pool_context);
-	if (net_pkt_alloc_buffer_raw(pkt, len, timeout) < 0) {
+	if (net_pkt_alloc_buffer_raw(pkt, len, K_NO_WAIT) < 0 &&
+	    net_pkt_alloc_buffer_raw(pkt, len, capture_wait()) < 0) {
 		net_pkt_set_context(pkt, NULL);
 		net_pkt_unref(pkt);
 		return NULL;

@@ -69,3 +69,14 @@ def has_intree_capture(build_dir):
                           capture_output=True, text=True, errors="replace").stdout
     return any(source in line for line in info.splitlines()
                if "DW_AT_name" in line for source in sources)
+
+
+def panic_symbols(build_dir):
+    """Rust panic machinery linked into the image (symbol names). The
+    library is written so that no code path can panic; then the compiler
+    drops the panic handler and core's formatting entirely."""
+    elf = Path(build_dir) / "zephyr" / "zephyr.elf"
+    table = subprocess.run(["readelf", "-sW", str(elf)], capture_output=True, text=True).stdout
+    markers = ("core9panicking", "rust_begin_unwind", "core3fmt")
+    return sorted({line.split()[-1] for line in table.splitlines()
+                   if any(marker in line for marker in markers)})

@@ -4,8 +4,10 @@ use crate::errno::{Errno, Result};
 use crate::wire::feedback::Link;
 
 use super::device::Device;
-use super::stack::{Event, IfaceKind, Level, Lock, Stack};
-use super::{Captures, DeviceInfo};
+use super::stack::{Event, IfaceKind, Lock, Stack};
+use super::{device_arg, Captures, DeviceInfo};
+use crate::log::Arg;
+use crate::log::Level;
 
 impl<S: Stack, const N: usize> Captures<S, N> {
     /// The enable slot: starts capturing `iface` into the device's tunnel.
@@ -21,7 +23,8 @@ impl<S: Stack, const N: usize> Captures<S, N> {
                 Device::Free => {
                     self.log(
                         Level::Warning,
-                        format_args!("NET_CAPTURE{device} is not set up"),
+                        "NET_CAPTURE{} is not set up",
+                        &[device_arg(device)],
                     );
                     return Err(Errno::NoEnt);
                 }
@@ -32,7 +35,8 @@ impl<S: Stack, const N: usize> Captures<S, N> {
             if let Err(err) = self.stack.up(tunnel.iface) {
                 self.log(
                     Level::Error,
-                    format_args!("Cannot bring the capture tunnel up ({err})"),
+                    "Cannot bring the capture tunnel up ({})",
+                    &[err.arg()],
                 );
                 return Err(err);
             }
@@ -54,9 +58,11 @@ impl<S: Stack, const N: usize> Captures<S, N> {
     /// How frames of `iface` begin, if it may be captured.
     fn capturable(&self, iface: S::Iface) -> Result<Link> {
         let refuse = |why: &str| {
+            let index = self.stack.iface_index(iface).unwrap_or(-1);
             self.log(
                 Level::Error,
-                format_args!("Cannot capture interface {iface:?}: {why}"),
+                "Cannot capture interface {}: {}",
+                &[Arg::Int(i64::from(index)), Arg::Str(why)],
             );
             Err(Errno::Inval)
         };
@@ -92,7 +98,8 @@ impl<S: Stack, const N: usize> Captures<S, N> {
             if let Err(err) = self.stack.down(tunnel_iface) {
                 self.log(
                     Level::Warning,
-                    format_args!("Cannot take the capture tunnel down ({err})"),
+                    "Cannot take the capture tunnel down ({})",
+                    &[err.arg()],
                 );
             }
             Ok(iface)

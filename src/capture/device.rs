@@ -151,11 +151,6 @@ impl<I: Copy + Eq, const N: usize> Table<I, N> {
             .any(|d| d.tunnel().is_some_and(|t| t.iface == iface))
     }
 
-    /// Whether any device is capturing.
-    pub fn any_enabled(&self) -> bool {
-        self.devices.iter().any(Device::is_enabled)
-    }
-
     /// Routes of every device capturing `iface`.
     pub fn routes_for(&self, iface: I) -> heapless::Vec<Route<I>, N> {
         let mut routes = heapless::Vec::new();

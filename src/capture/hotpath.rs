@@ -15,9 +15,11 @@ use crate::wire::tunnel::PlanError;
 
 use super::device::Route;
 use super::payload::{copy_head, copy_range, sum_prefix};
-use super::stack::{Frame, IpVersion, Level, Lock, Packet, Payload, Stack};
+use super::stack::{Frame, IpVersion, Lock, Packet, Payload, Stack};
 use super::stats::Outcome;
-use super::Captures;
+use super::{device_arg, Captures};
+use crate::log::Arg;
+use crate::log::Level;
 
 /// Bytes of a frame inspected to recognise the tunnel's own traffic:
 /// link header, IP header with options, ICMP header, quoted IP header.
@@ -73,7 +75,7 @@ impl<S: Stack, const N: usize> Captures<S, N> {
         if frame.is_captured() {
             return Err(Errno::Already);
         }
-        if !self.any_enabled() {
+        if !self.may_capture(iface) {
             return Err(Errno::NoEnt);
         }
         let routes = self.routes_for(iface);
@@ -141,12 +143,8 @@ impl<S: Stack, const N: usize> Captures<S, N> {
             // here; the C code took a mutex in this context (spec W10).
             return Err(Loss::Isr);
         }
-        if iface == route.lower {
-            let mut head = [0u8; FEEDBACK_HEAD];
-            let len = copy_head(payload, &mut head);
-            if feedback::is_tunnel_frame(&head[..len], route.link, &route.remote) {
-                return Err(Loss::Feedback);
-            }
+        if iface == route.lower && self.is_feedback(route, payload) {
+            return Err(Loss::Feedback);
         }
         let outer = IpVersion::of(&route.remote).header_len();
         let mtu = usize::from(self.stack.mtu(route.lower)).saturating_sub(outer);
@@ -181,8 +179,27 @@ impl<S: Stack, const N: usize> Captures<S, N> {
         })
     }
 
+    /// Whether a frame on the tunnel's carrier is the tunnel's own traffic;
+    /// reads the first buffer in place when it holds the headers.
+    fn is_feedback<P: Payload + ?Sized>(&self, route: &Route<S::Iface>, payload: &P) -> bool {
+        let mut verdict = None;
+        payload.for_each_chunk(&mut |first| {
+            if first.len() >= FEEDBACK_HEAD || first.len() == payload.len() {
+                verdict = Some(feedback::is_tunnel_frame(first, route.link, &route.remote));
+            }
+            false
+        });
+        verdict.unwrap_or_else(|| {
+            let mut head = [0u8; FEEDBACK_HEAD];
+            let len = copy_head(payload, &mut head);
+            let head = head.get(..len).unwrap_or_default();
+            feedback::is_tunnel_frame(head, route.link, &route.remote)
+        })
+    }
+
     fn log_first_loss(&self, route: &Route<S::Iface>, outcome: core::result::Result<Sent, Loss>) {
-        let device = route.device;
+        let device = device_arg(route.device);
+        let size = |bytes: usize| Arg::Int(i64::try_from(bytes).unwrap_or(i64::MAX));
         match outcome {
             Ok(Sent {
                 truncated_from: Some(len),
@@ -190,39 +207,37 @@ impl<S: Stack, const N: usize> Captures<S, N> {
                 ..
             }) => self.log(
                 Level::Warning,
-                format_args!(
-                    "NET_CAPTURE{device}: {len}-byte capture cut to {carried} bytes to fit the \
-                     tunnel (logged once; see the truncated counter)"
-                ),
+                "NET_CAPTURE{}: {}-byte capture cut to {} bytes to fit the tunnel \
+                 (logged once; see the truncated counter)",
+                &[device, size(len), size(carried)],
             ),
             Ok(_) | Err(Loss::Feedback) => {}
             Err(Loss::Isr) => self.log(
                 Level::Warning,
-                format_args!(
-                    "NET_CAPTURE{device}: packets captured in interrupt context are dropped"
-                ),
+                "NET_CAPTURE{}: packets captured in interrupt context are dropped",
+                &[device],
             ),
             Err(Loss::Plan(err)) => self.log(
                 Level::Warning,
-                format_args!("NET_CAPTURE{device}: capture does not fit the tunnel ({err:?})"),
+                "NET_CAPTURE{}: capture does not fit the tunnel ({})",
+                &[device, Arg::Str(err.reason())],
             ),
             Err(Loss::PoolTooSmall { len, capacity }) => self.log(
                 Level::Warning,
-                format_args!(
-                    "NET_CAPTURE{device}: {len}-byte tunnel packet exceeds the {capacity}-byte \
-                     capture pool (raise CONFIG_NET_CAPTURE_BUF_COUNT)"
-                ),
+                "NET_CAPTURE{}: {}-byte tunnel packet exceeds the {}-byte capture pool \
+                 (raise CONFIG_NET_CAPTURE_BUF_COUNT)",
+                &[device, size(len), size(capacity)],
             ),
             Err(Loss::NoMem) => self.log(
                 Level::Warning,
-                format_args!(
-                    "NET_CAPTURE{device}: capture pool exhausted, dropping captures \
-                     (CONFIG_NET_CAPTURE_PKT_COUNT/BUF_COUNT)"
-                ),
+                "NET_CAPTURE{}: capture pool exhausted, dropping captures \
+                 (CONFIG_NET_CAPTURE_PKT_COUNT/BUF_COUNT)",
+                &[device],
             ),
             Err(Loss::Send(err)) => self.log(
                 Level::Warning,
-                format_args!("NET_CAPTURE{device}: tunnel refused a capture ({err})"),
+                "NET_CAPTURE{}: tunnel refused a capture ({})",
+                &[device, err.arg()],
             ),
         }
     }

@@ -19,16 +19,22 @@ mod setup;
 mod stack;
 mod stats;
 
-use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
+pub use crate::log::Level;
 pub use device::{Device, Route, Saved, Table, Tunnel};
 pub use stack::{
-    Event, Families, Frame, IfaceKind, IpVersion, L2Name, Level, Lock, Packet, Payload, Stack,
-    L2_NAME_LEN,
+    Event, Families, Frame, IfaceKind, IpVersion, L2Name, Lock, Packet, Payload, Stack, L2_NAME_LEN,
 };
 pub use stats::{DeviceStats, Outcome, StatsSnapshot};
 
+use crate::log::{Arg, Message};
 use crate::wire::IpAddr;
+
+/// A device index as a log argument.
+pub(crate) fn device_arg(device: usize) -> Arg<'static> {
+    Arg::Int(i64::try_from(device).unwrap_or(i64::MAX))
+}
 
 /// Virtual L2 name given to a tunnel while a device uses it.
 pub const TUNNEL_L2_NAME: &str = "Capture tunnel";
@@ -54,8 +60,9 @@ pub struct Captures<S: Stack, const N: usize> {
     table: S::SpinLock<Table<S::Iface, N>>,
     control: S::ControlLock,
     stats: [DeviceStats; N],
-    /// Whether any device is enabled: the hot path's lock-free early exit.
-    any_enabled: AtomicBool,
+    /// Key of each device's captured interface (0 when not capturing):
+    /// the hot path's lock-free early exit for packets nobody captures.
+    captured_keys: [AtomicUsize; N],
     /// Identification of the next fragmented datagram.
     next_ident: AtomicU32,
 }
@@ -73,7 +80,7 @@ impl<S: Stack, const N: usize> Captures<S, N> {
             table,
             control,
             stats: [const { DeviceStats::new() }; N],
-            any_enabled: AtomicBool::new(false),
+            captured_keys: [const { AtomicUsize::new(0) }; N],
             next_ident: AtomicU32::new(1),
         }
     }
@@ -98,9 +105,23 @@ impl<S: Stack, const N: usize> Captures<S, N> {
         self.stats.get(device).map(DeviceStats::snapshot)
     }
 
-    /// Whether any device is enabled (one atomic load).
+    /// Whether any device is enabled (a few atomic loads, no lock).
+    #[inline]
     pub fn any_enabled(&self) -> bool {
-        self.any_enabled.load(Ordering::Relaxed)
+        self.captured_keys
+            .iter()
+            .any(|key| key.load(Ordering::Relaxed) != 0)
+    }
+
+    /// Whether some device may be capturing `iface`: a lock-free check that
+    /// is exact except while an enable or disable is under way, which the
+    /// locked route lookup then settles.
+    #[inline]
+    pub fn may_capture(&self, iface: S::Iface) -> bool {
+        let key = self.stack.iface_key(iface);
+        self.captured_keys
+            .iter()
+            .any(|captured| captured.load(Ordering::Relaxed) == key)
     }
 
     /// Routes of every device capturing `iface` (copied out of the table).
@@ -121,17 +142,25 @@ impl<S: Stack, const N: usize> Captures<S, N> {
         first
     }
 
-    /// Applies `change` to the table and republishes the early-exit flag.
+    /// Applies `change` to the table and republishes the captured keys.
     fn update<R>(&self, change: impl FnOnce(&mut Table<S::Iface, N>) -> R) -> R {
         self.table.with(|table| {
             let result = change(table);
-            self.any_enabled
-                .store(table.any_enabled(), Ordering::Relaxed);
+            for ((_, device), key) in table.iter().zip(&self.captured_keys) {
+                let captured = device
+                    .captured_iface()
+                    .map_or(0, |iface| self.stack.iface_key(iface));
+                key.store(captured, Ordering::Relaxed);
+            }
             result
         })
     }
 
-    fn log(&self, level: Level, args: core::fmt::Arguments<'_>) {
-        self.stack.log(level, args);
+    fn log(&self, level: Level, template: &'static str, args: &[Arg<'_>]) {
+        self.stack.log(&Message {
+            level,
+            template,
+            args,
+        });
     }
 }

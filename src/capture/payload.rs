@@ -13,8 +13,10 @@ pub fn copy_head<P: Payload + ?Sized>(payload: &P, buf: &mut [u8]) -> usize {
     let mut filled = 0;
     payload.for_each_chunk(&mut |chunk| {
         let take = chunk.len().min(buf.len() - filled);
-        buf[filled..filled + take].copy_from_slice(&chunk[..take]);
-        filled += take;
+        if let (Some(to), Some(from)) = (buf.get_mut(filled..filled + take), chunk.get(..take)) {
+            to.copy_from_slice(from);
+            filled += take;
+        }
         filled < buf.len()
     });
     filled
@@ -25,7 +27,7 @@ pub fn sum_prefix<P: Payload + ?Sized>(payload: &P, len: usize, sum: &mut Checks
     let mut left = len;
     payload.for_each_chunk(&mut |chunk| {
         let take = chunk.len().min(left);
-        sum.add(&chunk[..take]);
+        sum.add(chunk.get(..take).unwrap_or(chunk));
         left -= take;
         left > 0
     });
@@ -43,8 +45,8 @@ pub fn copy_range<P: Payload + ?Sized, K: Packet>(
         let chunk_end = offset + chunk.len();
         let start = range.start.max(offset);
         let end = range.end.min(chunk_end);
-        if start < end {
-            if let Err(err) = packet.append(&chunk[start - offset..end - offset]) {
+        if let Some(piece) = chunk.get(start.saturating_sub(offset)..end.saturating_sub(offset)) {
+            if let Err(err) = packet.append(piece) {
                 result = Err(err);
                 return false;
             }

@@ -7,16 +7,16 @@
 //! interface's MTU is never changed (spec W3, W5): tunnel packets are sized
 //! to fit it instead (see [`crate::wire::tunnel`]).
 
-use core::fmt;
-
 use crate::errno::{Errno, Result};
+use crate::log::{Arg, Message};
 use crate::wire::endpoint::{self, Endpoint};
 use crate::wire::tunnel::Encap;
 use crate::wire::IpAddr;
 
 use super::device::{Device, Saved, Tunnel};
-use super::stack::{Event, Families, IfaceKind, IpVersion, L2Name, Level, Lock, Stack};
-use super::{Captures, TUNNEL_L2_NAME};
+use super::stack::{Event, Families, IfaceKind, IpVersion, L2Name, Lock, Stack};
+use super::{device_arg, Captures, TUNNEL_L2_NAME};
+use crate::log::Level;
 
 /// One change setup made to a tunnel, and how to revert it.
 enum Undo<I> {
@@ -66,31 +66,11 @@ fn revert_step<S: Stack>(stack: &S, step: Undo<S::Iface>) {
         }
     };
     if let Err(err) = result {
-        stack.log(
-            Level::Warning,
-            format_args!("Cannot undo a tunnel change ({err})"),
-        );
-    }
-}
-
-/// A user string for a log line: printable ASCII, cut at 60 characters.
-struct Shown<'a>(&'a [u8]);
-
-impl fmt::Display for Shown<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const LIMIT: usize = 60;
-        for &byte in self.0.iter().take(LIMIT) {
-            let c = if byte.is_ascii_graphic() || byte == b' ' {
-                char::from(byte)
-            } else {
-                '?'
-            };
-            fmt::Write::write_char(f, c)?;
-        }
-        if self.0.len() > LIMIT {
-            f.write_str("...")?;
-        }
-        Ok(())
+        stack.log(&Message {
+            level: Level::Warning,
+            template: "Cannot undo a tunnel change ({})",
+            args: &[err.arg()],
+        });
     }
 }
 
@@ -112,23 +92,19 @@ impl<S: Stack, const N: usize> Captures<S, N> {
     }
 
     fn parse(&self, role: &str, text: &[u8]) -> Result<Endpoint> {
-        let endpoint = endpoint::parse(text).map_err(|err| {
+        let endpoint = endpoint::parse_with(text, self.stack.addr_syntax()).map_err(|err| {
             self.log(
                 Level::Error,
-                format_args!(
-                    "IPIP tunnel {role} address \"{}\" invalid ({err})",
-                    Shown(text)
-                ),
+                "IPIP tunnel {} address \"{}\" invalid ({})",
+                &[Arg::Str(role), Arg::Untrusted(text), Arg::Str(err.reason())],
             );
             Errno::Inval
         })?;
         if !self.stack.supports(&endpoint.addr) {
             self.log(
                 Level::Error,
-                format_args!(
-                    "IPIP tunnel {role} address \"{}\": IP version not enabled",
-                    Shown(text)
-                ),
+                "IPIP tunnel {} address \"{}\": IP version not enabled",
+                &[Arg::Str(role), Arg::Untrusted(text)],
             );
             return Err(Errno::Inval);
         }
@@ -143,10 +119,8 @@ impl<S: Stack, const N: usize> Captures<S, N> {
         if local.addr.is_ipv4() != peer.addr.is_ipv4() {
             self.log(
                 Level::Error,
-                format_args!(
-                    "Tunnel local {} and peer {} are not of the same IP version",
-                    local.addr, peer.addr
-                ),
+                "Tunnel local {} and peer {} are not of the same IP version",
+                &[Arg::Ip(local.addr), Arg::Ip(peer.addr)],
             );
             return Err(Errno::Inval);
         }
@@ -157,14 +131,15 @@ impl<S: Stack, const N: usize> Captures<S, N> {
                 // virtual or pseudo one (spec W9).
                 self.log(
                     Level::Error,
-                    format_args!(
-                        "Remote address {remote} unreachable ({})",
-                        if found.is_some() {
+                    "Remote address {} unreachable ({})",
+                    &[
+                        Arg::Ip(remote),
+                        Arg::Str(if found.is_some() {
                             "route leads to a virtual interface"
                         } else {
                             "no interface with a source address leads there"
-                        }
-                    ),
+                        }),
+                    ],
                 );
                 return Err(Errno::NetUnreach);
             }
@@ -181,7 +156,8 @@ impl<S: Stack, const N: usize> Captures<S, N> {
         if encap.plan(0, tunnel_mtu, self.stack.oversize(), 0).is_err() {
             self.log(
                 Level::Error,
-                format_args!("MTU {lower_mtu} of the interface towards {remote} is too small"),
+                "MTU {} of the interface towards {} is too small",
+                &[Arg::Int(i64::from(lower_mtu)), Arg::Ip(remote)],
             );
             return Err(Errno::Inval);
         }
@@ -198,7 +174,8 @@ impl<S: Stack, const N: usize> Captures<S, N> {
         let device = self.table.with(|table| table.first_free()).ok_or_else(|| {
             self.log(
                 Level::Error,
-                format_args!("No free capture device (CONFIG_NET_CAPTURE_DEVICE_COUNT={N})"),
+                "No free capture device (CONFIG_NET_CAPTURE_DEVICE_COUNT={})",
+                &[Arg::Int(i64::try_from(N).unwrap_or(i64::MAX))],
             );
             Errno::NoMem
         })?;
@@ -248,14 +225,12 @@ impl<S: Stack, const N: usize> Captures<S, N> {
         free.ok_or_else(|| {
             self.log(
                 Level::Error,
-                format_args!(
-                    "{} (CONFIG_NET_L2_IPIP_TUNNEL_COUNT)",
-                    if seen {
-                        "Every IPIP interface is in use"
-                    } else {
-                        "Cannot find an IPIP interface"
-                    }
-                ),
+                "{} (CONFIG_NET_L2_IPIP_TUNNEL_COUNT)",
+                &[Arg::Str(if seen {
+                    "Every IPIP interface is in use"
+                } else {
+                    "Cannot find an IPIP interface"
+                })],
             );
             if seen {
                 Errno::Busy
@@ -282,7 +257,8 @@ impl<S: Stack, const N: usize> Captures<S, N> {
             result.inspect_err(|err| {
                 self.log(
                     Level::Error,
-                    format_args!("Cannot {what} of the capture tunnel ({err})"),
+                    "Cannot {} of the capture tunnel ({})",
+                    &[Arg::Str(what), err.arg()],
                 );
             })
         };
@@ -322,7 +298,8 @@ impl<S: Stack, const N: usize> Captures<S, N> {
                 Device::Free => {
                     self.log(
                         Level::Warning,
-                        format_args!("Cleanup of NET_CAPTURE{device}, which is not set up"),
+                        "Cleanup of NET_CAPTURE{}, which is not set up",
+                        &[device_arg(device)],
                     );
                     return Err(Errno::NoEnt);
                 }
@@ -333,7 +310,8 @@ impl<S: Stack, const N: usize> Captures<S, N> {
                 if let Err(err) = self.stack.down(tunnel.iface) {
                     self.log(
                         Level::Warning,
-                        format_args!("Cannot take the capture tunnel down ({err})"),
+                        "Cannot take the capture tunnel down ({})",
+                        &[err.arg()],
                     );
                 }
             }

@@ -7,6 +7,8 @@
 use core::fmt;
 
 use crate::errno::Result;
+use crate::log::Message;
+use crate::wire::endpoint::{AddrSyntax, CoreSyntax};
 use crate::wire::feedback::Link;
 use crate::wire::tunnel::Oversize;
 use crate::wire::IpAddr;
@@ -97,19 +99,6 @@ pub enum Event {
     Stopped,
 }
 
-/// Log severity, as Zephyr's `LOG_ERR` .. `LOG_DBG`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
-    /// An operation failed.
-    Error = 1,
-    /// Something was lost or refused.
-    Warning = 2,
-    /// Normal operation worth a line.
-    Info = 3,
-    /// Details for debugging.
-    Debug = 4,
-}
-
 /// Bytes to put in a tunnel datagram: a captured packet, or a cooked
 /// header and data. Read in pieces because a packet is a chain of buffers.
 pub trait Payload {
@@ -157,6 +146,9 @@ pub trait Stack: Sync {
 
     // --- interfaces ---------------------------------------------------
 
+    /// A nonzero number identifying the interface (its address on
+    /// Zephyr), compared without a lock on the hot path.
+    fn iface_key(&self, iface: Self::Iface) -> usize;
     /// The interface's index (1-based) if it is registered.
     fn iface_index(&self, iface: Self::Iface) -> Option<i32>;
     /// What kind of interface this is.
@@ -174,6 +166,10 @@ pub trait Stack: Sync {
     fn is_up(&self, iface: Self::Iface) -> bool;
     /// Whether this build's stack handles the family of `addr`.
     fn supports(&self, addr: &IpAddr) -> bool;
+    /// How address literals are read; the default is `core::net`'s.
+    fn addr_syntax(&self) -> &dyn AddrSyntax {
+        &CoreSyntax
+    }
 
     // --- tunnel configuration (each has an inverse for rollback) --------
 
@@ -217,5 +213,5 @@ pub trait Stack: Sync {
     fn send(&self, tunnel: Self::Iface, packet: Self::Packet, version: IpVersion) -> Result<()>;
 
     /// Writes a log line (the implementation filters by level first).
-    fn log(&self, level: Level, args: fmt::Arguments<'_>);
+    fn log(&self, message: &Message<'_>);
 }

@@ -18,6 +18,7 @@ pub use filter::LinkTypes;
 
 use crate::capture::{Captures, Frame, Level, Lock, Payload, Stack};
 use crate::errno::{Errno, Result};
+use crate::log::{Arg, Message};
 use crate::wire::sll::{self, Cooked as SllFields, SLL2_HEADER_LEN};
 
 /// What cooked mode needs from the stack beyond capture's needs.
@@ -113,8 +114,12 @@ impl<S: CookedStack, const MAX: usize> Cooked<S, MAX> {
         Cooked { stack, state }
     }
 
-    fn log(&self, level: Level, args: core::fmt::Arguments<'_>) {
-        self.stack.log(level, args);
+    fn log(&self, level: Level, template: &'static str, args: &[Arg<'_>]) {
+        self.stack.log(&Message {
+            level,
+            template,
+            args,
+        });
     }
 
     /// The cooked interface, once initialised.
@@ -132,10 +137,9 @@ impl<S: CookedStack, const MAX: usize> Cooked<S, MAX> {
         let Some(any) = self.stack.any_iface() else {
             self.log(
                 Level::Error,
-                format_args!(
-                    "Cooked mode: no \"any\" interface (CONFIG_NET_PSEUDO_IFACE), \
-                     cooked capture is off"
-                ),
+                "Cooked mode: no \"any\" interface (CONFIG_NET_PSEUDO_IFACE), \
+                 cooked capture is off",
+                &[],
             );
             return;
         };
@@ -145,7 +149,8 @@ impl<S: CookedStack, const MAX: usize> Cooked<S, MAX> {
         {
             self.log(
                 Level::Warning,
-                format_args!("Cannot name the cooked interface ({err})"),
+                "Cannot name the cooked interface ({})",
+                &[err.arg()],
             );
         }
         self.stack.set_l2_name(iface, "Cooked mode capture");
@@ -153,7 +158,8 @@ impl<S: CookedStack, const MAX: usize> Cooked<S, MAX> {
         if let Err(err) = self.stack.attach(iface, Some(any)) {
             self.log(
                 Level::Error,
-                format_args!("Cannot attach the cooked interface to \"any\" ({err})"),
+                "Cannot attach the cooked interface to \"any\" ({})",
+                &[err.arg()],
             );
             return;
         }
@@ -225,7 +231,8 @@ impl<S: CookedStack, const MAX: usize> Cooked<S, MAX> {
             if report_missing {
                 self.log(
                     Level::Error,
-                    format_args!("Cooked data dropped: the cooked interface is not attached"),
+                    "Cooked data dropped: the cooked interface is not attached",
+                    &[],
                 );
             }
             return;
@@ -263,7 +270,8 @@ impl<S: CookedStack, const MAX: usize> Cooked<S, MAX> {
         if captures.record_loss(routes, true) {
             self.log(
                 Level::Warning,
-                format_args!("Cooked data dropped: {why} (logged once)"),
+                "Cooked data dropped: {} (logged once)",
+                &[Arg::Str(why)],
             );
         }
     }

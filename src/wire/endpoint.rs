@@ -7,7 +7,6 @@
 //! string from the shell crashed the device. Here such input is an error.
 
 use super::{IpAddr, Ipv4Addr, Ipv6Addr};
-use core::str::FromStr;
 
 /// Longest text of the longest form: `[` + 45 address characters
 /// (`INET6_ADDRSTRLEN` - 1) + `]:` + 5 port digits.
@@ -49,35 +48,75 @@ pub enum EndpointError {
     BadPort,
 }
 
-impl core::fmt::Display for EndpointError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(match self {
+impl EndpointError {
+    /// What is wrong, in a few words.
+    pub fn reason(&self) -> &'static str {
+        match self {
             EndpointError::Empty => "empty address",
             EndpointError::TooLong => "address too long",
             EndpointError::Malformed => "malformed address",
             EndpointError::BadPort => "invalid port",
-        })
+        }
     }
 }
 
-/// Parses an endpoint from the bytes of a C string (without its NUL).
+impl core::fmt::Display for EndpointError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.reason())
+    }
+}
+
+/// Parsers of bare address literals (no brackets, no port).
+pub trait AddrSyntax {
+    /// A dotted-quad IPv4 address.
+    fn ipv4(&self, text: &[u8]) -> Option<Ipv4Addr>;
+    /// An IPv6 address in any RFC 4291 text form.
+    fn ipv6(&self, text: &[u8]) -> Option<Ipv6Addr>;
+}
+
+/// The parsers of `core::net`: no leading zeros in IPv4, no zone index.
+pub struct CoreSyntax;
+
+impl AddrSyntax for CoreSyntax {
+    fn ipv4(&self, text: &[u8]) -> Option<Ipv4Addr> {
+        core::str::from_utf8(text).ok()?.parse().ok()
+    }
+
+    fn ipv6(&self, text: &[u8]) -> Option<Ipv6Addr> {
+        core::str::from_utf8(text).ok()?.parse().ok()
+    }
+}
+
+/// Parses an endpoint from the bytes of a C string (without its NUL) with
+/// the `core::net` address parsers.
 pub fn parse(text: &[u8]) -> Result<Endpoint, EndpointError> {
+    parse_with(text, &CoreSyntax)
+}
+
+/// Parses an endpoint, reading address literals with `syntax` (on Zephyr,
+/// the stack's own `net_addr_pton()`).
+pub fn parse_with(text: &[u8], syntax: &dyn AddrSyntax) -> Result<Endpoint, EndpointError> {
     if text.is_empty() {
         return Err(EndpointError::Empty);
     }
     if text.len() > MAX_LEN {
         return Err(EndpointError::TooLong);
     }
-    let text = core::str::from_utf8(text).map_err(|_| EndpointError::Malformed)?;
+    if !text.iter().all(|b| b.is_ascii_graphic()) {
+        return Err(EndpointError::Malformed);
+    }
 
-    if let Some(bracketed) = text.strip_prefix('[') {
-        let (addr, rest) = bracketed.split_once(']').ok_or(EndpointError::Malformed)?;
-        let addr = Ipv6Addr::from_str(addr).map_err(|_| EndpointError::Malformed)?;
+    if let Some(bracketed) = text.strip_prefix(b"[") {
+        let close = bracketed
+            .iter()
+            .position(|&b| b == b']')
+            .ok_or(EndpointError::Malformed)?;
+        let (addr, rest) = (&bracketed[..close], &bracketed[close + 1..]);
+        let addr = syntax.ipv6(addr).ok_or(EndpointError::Malformed)?;
         let port = match rest {
-            "" => None,
-            _ => Some(parse_port(
-                rest.strip_prefix(':').ok_or(EndpointError::Malformed)?,
-            )?),
+            [] => None,
+            [b':', port @ ..] => Some(parse_port(port)?),
+            _ => return Err(EndpointError::Malformed),
         };
         return Ok(Endpoint {
             addr: IpAddr::V6(addr),
@@ -85,29 +124,39 @@ pub fn parse(text: &[u8]) -> Result<Endpoint, EndpointError> {
         });
     }
 
-    let colons = text.bytes().filter(|&b| b == b':').count();
+    let colons = text.iter().filter(|&&b| b == b':').count();
     if colons == 1 {
-        let (addr, port) = text.split_once(':').ok_or(EndpointError::Malformed)?;
-        let addr = Ipv4Addr::from_str(addr).map_err(|_| EndpointError::Malformed)?;
+        let at = text
+            .iter()
+            .position(|&b| b == b':')
+            .ok_or(EndpointError::Malformed)?;
+        let addr = syntax.ipv4(&text[..at]).ok_or(EndpointError::Malformed)?;
         return Ok(Endpoint {
             addr: IpAddr::V4(addr),
-            port: Some(parse_port(port)?),
+            port: Some(parse_port(&text[at + 1..])?),
         });
     }
 
     let addr = if colons == 0 {
-        IpAddr::V4(Ipv4Addr::from_str(text).map_err(|_| EndpointError::Malformed)?)
+        IpAddr::V4(syntax.ipv4(text).ok_or(EndpointError::Malformed)?)
     } else {
-        IpAddr::V6(Ipv6Addr::from_str(text).map_err(|_| EndpointError::Malformed)?)
+        IpAddr::V6(syntax.ipv6(text).ok_or(EndpointError::Malformed)?)
     };
     Ok(Endpoint { addr, port: None })
 }
 
-fn parse_port(text: &str) -> Result<u16, EndpointError> {
-    if text.is_empty() || text.len() > 5 || !text.bytes().all(|b| b.is_ascii_digit()) {
+fn parse_port(text: &[u8]) -> Result<u16, EndpointError> {
+    if text.is_empty() || text.len() > 5 {
         return Err(EndpointError::BadPort);
     }
-    u16::from_str(text).map_err(|_| EndpointError::BadPort)
+    let mut port: u32 = 0;
+    for &byte in text {
+        if !byte.is_ascii_digit() {
+            return Err(EndpointError::BadPort);
+        }
+        port = port * 10 + u32::from(byte - b'0');
+    }
+    u16::try_from(port).map_err(|_| EndpointError::BadPort)
 }
 
 #[cfg(test)]

@@ -37,13 +37,12 @@ pub struct Frame<'a> {
 impl<'a> Frame<'a> {
     /// Reads a frame.
     pub fn parse(buf: &'a [u8]) -> Result<Frame<'a>> {
-        if buf.len() < HEADER_LEN {
-            return Err(Error::Truncated);
-        }
-        let mut dst = [0u8; 6];
-        let mut src = [0u8; 6];
-        dst.copy_from_slice(&buf[0..6]);
-        src.copy_from_slice(&buf[6..12]);
+        let header: &[u8; HEADER_LEN] = buf
+            .get(..HEADER_LEN)
+            .and_then(|h| h.try_into().ok())
+            .ok_or(Error::Truncated)?;
+        let dst: [u8; 6] = header[0..6].try_into().map_err(|_| Error::Truncated)?;
+        let src: [u8; 6] = header[6..12].try_into().map_err(|_| Error::Truncated)?;
         let mut at = 12;
         let mut ethertype = be16(buf, at);
         let mut vlan = None;
@@ -63,7 +62,7 @@ impl<'a> Frame<'a> {
             src,
             ethertype,
             vlan,
-            payload: &buf[at + 2..],
+            payload: buf.get(at + 2..).ok_or(Error::Truncated)?,
         })
     }
 }

@@ -32,32 +32,29 @@ pub fn parse(buf: &[u8]) -> Option<Header<'_>> {
 }
 
 fn parse_v4(buf: &[u8]) -> Option<Header<'_>> {
-    let header_len = usize::from(buf.first()? & 0x0f) * 4;
+    let fixed: &[u8; 20] = buf.get(..20)?.try_into().ok()?;
+    let header_len = usize::from(fixed[0] & 0x0f) * 4;
     if header_len < 20 || buf.len() < header_len {
         return None;
     }
     let total = usize::from(be16(buf, 2)).clamp(header_len, buf.len());
-    let src = Ipv4Addr::new(buf[12], buf[13], buf[14], buf[15]);
-    let dst = Ipv4Addr::new(buf[16], buf[17], buf[18], buf[19]);
+    let src = Ipv4Addr::new(fixed[12], fixed[13], fixed[14], fixed[15]);
+    let dst = Ipv4Addr::new(fixed[16], fixed[17], fixed[18], fixed[19]);
     Some(Header {
         src: IpAddr::V4(src),
         dst: IpAddr::V4(dst),
-        protocol: buf[9],
+        protocol: fixed[9],
         later_fragment: be16(buf, 6) & 0x1fff != 0,
-        payload: &buf[header_len..total],
+        payload: buf.get(header_len..total)?,
     })
 }
 
 fn parse_v6(buf: &[u8]) -> Option<Header<'_>> {
-    if buf.len() < 40 {
-        return None;
-    }
-    let mut src = [0u8; 16];
-    let mut dst = [0u8; 16];
-    src.copy_from_slice(&buf[8..24]);
-    dst.copy_from_slice(&buf[24..40]);
+    let fixed: &[u8; 40] = buf.get(..40)?.try_into().ok()?;
+    let src: [u8; 16] = fixed.get(8..24)?.try_into().ok()?;
+    let dst: [u8; 16] = fixed.get(24..40)?.try_into().ok()?;
     let end = (40 + usize::from(be16(buf, 4))).min(buf.len());
-    let mut protocol = buf[6];
+    let mut protocol = fixed[6];
     let mut at = 40;
     let mut later_fragment = false;
     // Walk a bounded number of extension headers.

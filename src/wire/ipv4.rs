@@ -1,6 +1,8 @@
 //! IPv4 header (RFC 791), without options on the emit side.
 
-use super::{be16, checksum, put_be16, Error, Ipv4Addr, Result};
+use super::{
+    array, be16, byte, checksum, put_be16, put_bytes, set_byte, slice, Error, Ipv4Addr, Result,
+};
 
 mod field {
     use core::ops::Range;
@@ -65,17 +67,17 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// IP version field.
     pub fn version(&self) -> u8 {
-        self.buffer.as_ref()[field::VER_IHL] >> 4
+        byte(self.buffer.as_ref(), field::VER_IHL) >> 4
     }
 
     /// Header length in bytes, options included.
     pub fn header_len(&self) -> usize {
-        usize::from(self.buffer.as_ref()[field::VER_IHL] & 0x0f) * 4
+        usize::from(byte(self.buffer.as_ref(), field::VER_IHL) & 0x0f) * 4
     }
 
     /// Type of service / DSCP+ECN byte.
     pub fn tos(&self) -> u8 {
-        self.buffer.as_ref()[field::TOS]
+        byte(self.buffer.as_ref(), field::TOS)
     }
 
     /// Total length of header and payload.
@@ -105,12 +107,12 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// Time to live.
     pub fn ttl(&self) -> u8 {
-        self.buffer.as_ref()[field::TTL]
+        byte(self.buffer.as_ref(), field::TTL)
     }
 
     /// Protocol of the payload.
     pub fn protocol(&self) -> u8 {
-        self.buffer.as_ref()[field::PROTOCOL]
+        byte(self.buffer.as_ref(), field::PROTOCOL)
     }
 
     /// Header checksum field.
@@ -120,24 +122,25 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// Source address.
     pub fn src_addr(&self) -> Ipv4Addr {
-        let b = &self.buffer.as_ref()[field::SRC];
-        Ipv4Addr::new(b[0], b[1], b[2], b[3])
+        Ipv4Addr::from(array::<4>(self.buffer.as_ref(), field::SRC.start))
     }
 
     /// Destination address.
     pub fn dst_addr(&self) -> Ipv4Addr {
-        let b = &self.buffer.as_ref()[field::DST];
-        Ipv4Addr::new(b[0], b[1], b[2], b[3])
+        Ipv4Addr::from(array::<4>(self.buffer.as_ref(), field::DST.start))
     }
 
     /// Whether the header checksum is correct.
     pub fn verify_checksum(&self) -> bool {
-        checksum::of(&self.buffer.as_ref()[..self.header_len()]) == 0
+        checksum::of(slice(self.buffer.as_ref(), 0..self.header_len())) == 0
     }
 
     /// The payload, as long as the header's total length says.
     pub fn payload(&self) -> &[u8] {
-        &self.buffer.as_ref()[self.header_len()..usize::from(self.total_len())]
+        slice(
+            self.buffer.as_ref(),
+            self.header_len()..usize::from(self.total_len()),
+        )
     }
 }
 
@@ -156,7 +159,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     /// Computes and stores the header checksum.
     pub fn fill_checksum(&mut self) {
         put_be16(self.buffer.as_mut(), field::CHECKSUM.start, 0);
-        let sum = checksum::of(&self.buffer.as_ref()[..self.header_len()]);
+        let sum = checksum::of(slice(self.buffer.as_ref(), 0..self.header_len()));
         put_be16(self.buffer.as_mut(), field::CHECKSUM.start, sum);
     }
 }
@@ -221,14 +224,14 @@ impl Repr {
         if buf.len() < HEADER_LEN {
             return Err(Error::Truncated);
         }
-        buf[field::VER_IHL] = 0x45;
-        buf[field::TOS] = 0;
+        set_byte(buf, field::VER_IHL, 0x45);
+        set_byte(buf, field::TOS, 0);
         put_be16(buf, field::LENGTH.start, total);
         put_be16(buf, field::IDENT.start, self.ident);
-        buf[field::TTL] = self.ttl;
-        buf[field::PROTOCOL] = self.protocol;
-        buf[field::SRC].copy_from_slice(&self.src.octets());
-        buf[field::DST].copy_from_slice(&self.dst.octets());
+        set_byte(buf, field::TTL, self.ttl);
+        set_byte(buf, field::PROTOCOL, self.protocol);
+        put_bytes(buf, field::SRC.start, &self.src.octets());
+        put_bytes(buf, field::DST.start, &self.dst.octets());
         packet.set_flags_frag(self.dont_frag, self.more_frags, self.frag_offset);
         packet.fill_checksum();
         Ok(())

@@ -1,7 +1,10 @@
 //! IPv6 header (RFC 8200 section 3) and its fragment extension header
 //! (section 4.5).
 
-use super::{be16, be32, put_be16, put_be32, Error, Ipv6Addr, Result};
+use super::{
+    array, be16, be32, byte, put_be16, put_be32, put_bytes, set_byte, slice, Error, Ipv6Addr,
+    Result,
+};
 
 mod field {
     use core::ops::Range;
@@ -58,7 +61,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// IP version field.
     pub fn version(&self) -> u8 {
-        self.buffer.as_ref()[0] >> 4
+        byte(self.buffer.as_ref(), 0) >> 4
     }
 
     /// Payload length (everything after the fixed header).
@@ -68,34 +71,31 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// Next header.
     pub fn next_header(&self) -> u8 {
-        self.buffer.as_ref()[field::NEXT_HEADER]
+        byte(self.buffer.as_ref(), field::NEXT_HEADER)
     }
 
     /// Hop limit.
     pub fn hop_limit(&self) -> u8 {
-        self.buffer.as_ref()[field::HOP_LIMIT]
+        byte(self.buffer.as_ref(), field::HOP_LIMIT)
     }
 
     /// Source address.
     pub fn src_addr(&self) -> Ipv6Addr {
-        addr(&self.buffer.as_ref()[field::SRC])
+        Ipv6Addr::from(array::<16>(self.buffer.as_ref(), field::SRC.start))
     }
 
     /// Destination address.
     pub fn dst_addr(&self) -> Ipv6Addr {
-        addr(&self.buffer.as_ref()[field::DST])
+        Ipv6Addr::from(array::<16>(self.buffer.as_ref(), field::DST.start))
     }
 
     /// The payload, as long as the header says.
     pub fn payload(&self) -> &[u8] {
-        &self.buffer.as_ref()[HEADER_LEN..HEADER_LEN + usize::from(self.payload_len())]
+        slice(
+            self.buffer.as_ref(),
+            HEADER_LEN..HEADER_LEN + usize::from(self.payload_len()),
+        )
     }
-}
-
-fn addr(bytes: &[u8]) -> Ipv6Addr {
-    let mut octets = [0u8; 16];
-    octets.copy_from_slice(bytes);
-    Ipv6Addr::from(octets)
 }
 
 /// A parsed fixed IPv6 header.
@@ -138,10 +138,10 @@ impl Repr {
         }
         put_be32(buf, field::VER_TC_FLOW.start, 6 << 28);
         put_be16(buf, field::LENGTH.start, self.payload_len);
-        buf[field::NEXT_HEADER] = self.next_header;
-        buf[field::HOP_LIMIT] = self.hop_limit;
-        buf[field::SRC].copy_from_slice(&self.src.octets());
-        buf[field::DST].copy_from_slice(&self.dst.octets());
+        set_byte(buf, field::NEXT_HEADER, self.next_header);
+        set_byte(buf, field::HOP_LIMIT, self.hop_limit);
+        put_bytes(buf, field::SRC.start, &self.src.octets());
+        put_bytes(buf, field::DST.start, &self.dst.octets());
         Ok(())
     }
 }
@@ -167,7 +167,7 @@ impl FragmentRepr {
         }
         let offset_flags = be16(buf, frag_field::OFFSET_FLAGS.start);
         Ok(FragmentRepr {
-            next_header: buf[frag_field::NEXT_HEADER],
+            next_header: byte(buf, frag_field::NEXT_HEADER),
             frag_offset: offset_flags & !0x7,
             more_frags: offset_flags & 1 != 0,
             ident: be32(buf, frag_field::IDENT.start),
@@ -182,8 +182,8 @@ impl FragmentRepr {
         if self.frag_offset % 8 != 0 {
             return Err(Error::Malformed);
         }
-        buf[frag_field::NEXT_HEADER] = self.next_header;
-        buf[frag_field::RESERVED] = 0;
+        set_byte(buf, frag_field::NEXT_HEADER, self.next_header);
+        set_byte(buf, frag_field::RESERVED, 0);
         put_be16(
             buf,
             frag_field::OFFSET_FLAGS.start,

@@ -67,26 +67,74 @@ pub mod ip_proto {
     pub const NONE: u8 = 59;
 }
 
-/// Reads a big-endian `u16` at `at`; the caller has checked the length.
+// Field accessors. Callers check lengths first; out of range reads give 0
+// and writes do nothing, so no accessor can panic: the library carries no
+// panicking code path.
+
+/// The byte at `at`.
+#[inline]
+pub(crate) fn byte(buf: &[u8], at: usize) -> u8 {
+    buf.get(at).copied().unwrap_or(0)
+}
+
+/// Writes the byte at `at`.
+#[inline]
+pub(crate) fn set_byte(buf: &mut [u8], at: usize, value: u8) {
+    if let Some(slot) = buf.get_mut(at) {
+        *slot = value;
+    }
+}
+
+/// `N` bytes from `at`.
+#[inline]
+pub(crate) fn array<const N: usize>(buf: &[u8], at: usize) -> [u8; N] {
+    buf.get(at..at + N)
+        .and_then(|bytes| bytes.try_into().ok())
+        .unwrap_or([0; N])
+}
+
+/// Writes `bytes` at `at`.
+#[inline]
+pub(crate) fn put_bytes(buf: &mut [u8], at: usize, bytes: &[u8]) {
+    if let Some(field) = buf.get_mut(at..at + bytes.len()) {
+        field.copy_from_slice(bytes);
+    }
+}
+
+/// The bytes in `range`, or none.
+#[inline]
+pub(crate) fn slice(buf: &[u8], range: core::ops::Range<usize>) -> &[u8] {
+    buf.get(range).unwrap_or_default()
+}
+
+/// Reads a big-endian `u16` at `at`.
 #[inline]
 pub(crate) fn be16(buf: &[u8], at: usize) -> u16 {
-    u16::from_be_bytes([buf[at], buf[at + 1]])
+    buf.get(at..at + 2)
+        .and_then(|b| <[u8; 2]>::try_from(b).ok())
+        .map_or(0, u16::from_be_bytes)
 }
 
-/// Reads a big-endian `u32` at `at`; the caller has checked the length.
+/// Reads a big-endian `u32` at `at`.
 #[inline]
 pub(crate) fn be32(buf: &[u8], at: usize) -> u32 {
-    u32::from_be_bytes([buf[at], buf[at + 1], buf[at + 2], buf[at + 3]])
+    buf.get(at..at + 4)
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map_or(0, u32::from_be_bytes)
 }
 
-/// Writes a big-endian `u16` at `at`; the caller has checked the length.
+/// Writes a big-endian `u16` at `at`.
 #[inline]
 pub(crate) fn put_be16(buf: &mut [u8], at: usize, value: u16) {
-    buf[at..at + 2].copy_from_slice(&value.to_be_bytes());
+    if let Some(field) = buf.get_mut(at..at + 2) {
+        field.copy_from_slice(&value.to_be_bytes());
+    }
 }
 
-/// Writes a big-endian `u32` at `at`; the caller has checked the length.
+/// Writes a big-endian `u32` at `at`.
 #[inline]
 pub(crate) fn put_be32(buf: &mut [u8], at: usize, value: u32) {
-    buf[at..at + 4].copy_from_slice(&value.to_be_bytes());
+    if let Some(field) = buf.get_mut(at..at + 4) {
+        field.copy_from_slice(&value.to_be_bytes());
+    }
 }

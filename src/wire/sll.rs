@@ -4,7 +4,7 @@
 //! implementation wrote v2's interface index in host order and truncated its
 //! one-byte fields to zero on little-endian targets (spec W19).
 
-use super::{be16, be32, put_be16, put_be32, Error, Result};
+use super::{array, be16, be32, byte, put_be16, put_be32, put_bytes, set_byte, Error, Result};
 
 /// pcap link type of SLL v1.
 pub const LINKTYPE_LINUX_SLL: u32 = 113;
@@ -42,13 +42,17 @@ impl LinkAddr {
     pub fn new(len: u16, addr: &[u8; ADDR_LEN]) -> LinkAddr {
         let used = usize::from(len).min(ADDR_LEN);
         let mut bytes = [0u8; ADDR_LEN];
-        bytes[..used].copy_from_slice(&addr[..used]);
+        for (to, from) in bytes.iter_mut().zip(addr).take(used) {
+            *to = *from;
+        }
         LinkAddr { len, bytes }
     }
 
     /// The address bytes that are in use.
     pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes[..usize::from(self.len).min(ADDR_LEN)]
+        self.bytes
+            .get(..usize::from(self.len).min(ADDR_LEN))
+            .unwrap_or_default()
     }
 }
 
@@ -96,8 +100,7 @@ impl Sll1Repr {
         if buf.len() < SLL1_HEADER_LEN {
             return Err(Error::Truncated);
         }
-        let mut bytes = [0u8; ADDR_LEN];
-        bytes.copy_from_slice(&buf[v1::ADDR]);
+        let bytes = array::<ADDR_LEN>(buf, v1::ADDR.start);
         Ok(Sll1Repr {
             pkttype: be16(buf, v1::PKTTYPE.start),
             hatype: be16(buf, v1::HATYPE.start),
@@ -117,7 +120,7 @@ impl Sll1Repr {
         put_be16(buf, v1::PKTTYPE.start, self.pkttype);
         put_be16(buf, v1::HATYPE.start, self.hatype);
         put_be16(buf, v1::HALEN.start, self.addr.len);
-        buf[v1::ADDR].copy_from_slice(&self.addr.bytes);
+        put_bytes(buf, v1::ADDR.start, &self.addr.bytes);
         put_be16(buf, v1::PROTOCOL.start, self.protocol);
         Ok(())
     }
@@ -148,15 +151,14 @@ impl Sll2Repr {
         if be16(buf, v2::RESERVED.start) != 0 {
             return Err(Error::Malformed);
         }
-        let mut bytes = [0u8; ADDR_LEN];
-        bytes.copy_from_slice(&buf[v2::ADDR]);
+        let bytes = array::<ADDR_LEN>(buf, v2::ADDR.start);
         Ok(Sll2Repr {
             protocol: be16(buf, v2::PROTOCOL.start),
             ifindex: be32(buf, v2::IFINDEX.start),
             hatype: be16(buf, v2::HATYPE.start),
-            pkttype: buf[v2::PKTTYPE],
+            pkttype: byte(buf, v2::PKTTYPE),
             addr: LinkAddr {
-                len: u16::from(buf[v2::HALEN]),
+                len: u16::from(byte(buf, v2::HALEN)),
                 bytes,
             },
         })
@@ -173,9 +175,9 @@ impl Sll2Repr {
         put_be16(buf, v2::RESERVED.start, 0);
         put_be32(buf, v2::IFINDEX.start, self.ifindex);
         put_be16(buf, v2::HATYPE.start, self.hatype);
-        buf[v2::PKTTYPE] = self.pkttype;
-        buf[v2::HALEN] = halen;
-        buf[v2::ADDR].copy_from_slice(&self.addr.bytes);
+        set_byte(buf, v2::PKTTYPE, self.pkttype);
+        set_byte(buf, v2::HALEN, halen);
+        put_bytes(buf, v2::ADDR.start, &self.addr.bytes);
         Ok(())
     }
 }

@@ -53,6 +53,17 @@ pub enum PlanError {
     TooLarge,
 }
 
+impl PlanError {
+    /// What is wrong, in a few words.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            PlanError::MixedFamilies => "local and peer of different IP versions",
+            PlanError::MtuTooSmall => "tunnel MTU too small",
+            PlanError::TooLarge => "datagram too large",
+        }
+    }
+}
+
 /// One inner IP packet of a planned datagram.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Piece {
@@ -65,7 +76,7 @@ pub struct Piece {
 impl Piece {
     /// The headers to write before the payload bytes.
     pub fn header(&self) -> &[u8] {
-        &self.header[..self.header_len]
+        self.header.get(..self.header_len).unwrap_or_default()
     }
 
     /// Length of the whole inner IP packet.
@@ -144,14 +155,17 @@ impl Encap {
                 if payload_len > datagram_max {
                     return Err(PlanError::TooLarge);
                 }
-                let per_piece = (mtu - self.fragment_header_len()) & !7;
+                // At least 8: `single_max >= 8` above.
+                let per_piece =
+                    core::num::NonZeroUsize::new((mtu - self.fragment_header_len()) & !7)
+                        .ok_or(PlanError::MtuTooSmall)?;
                 let fragmentable = udp::HEADER_LEN + payload_len;
                 Ok(Plan {
                     encap: *self,
                     payload_len,
                     truncated_from: None,
-                    per_piece,
-                    pieces: fragmentable.div_ceil(per_piece),
+                    per_piece: per_piece.get(),
+                    pieces: fragmentable.div_ceil(per_piece.get()),
                     ident,
                 })
             }
@@ -236,7 +250,7 @@ impl Plan {
                     more_frags: more,
                     frag_offset: narrow(start)?,
                 };
-                repr.emit(&mut ipv4::Packet::new_unchecked(&mut header[..]))
+                repr.emit(&mut ipv4::Packet::new_unchecked(header.as_mut_slice()))
                     .map_err(|_| PlanError::TooLarge)?;
                 at += ipv4::HEADER_LEN;
             }
@@ -258,7 +272,7 @@ impl Plan {
                     payload_len: narrow(ip_payload_len + extra)?,
                     hop_limit: HOP_LIMIT,
                 };
-                repr.emit(&mut ipv6::Packet::new_unchecked(&mut header[..]))
+                repr.emit(&mut ipv6::Packet::new_unchecked(header.as_mut_slice()))
                     .map_err(|_| PlanError::TooLarge)?;
                 at += ipv6::HEADER_LEN;
                 if fragmented {
@@ -269,7 +283,7 @@ impl Plan {
                         ident: self.ident,
                     };
                     fragment
-                        .emit(&mut header[at..])
+                        .emit(header.get_mut(at..).unwrap_or_default())
                         .map_err(|_| PlanError::TooLarge)?;
                     at += ipv6::FRAGMENT_HEADER_LEN;
                 }
@@ -278,7 +292,7 @@ impl Plan {
         }
         let payload = if index == 0 {
             self.udp_repr()?
-                .emit(&mut header[at..], sum)
+                .emit(header.get_mut(at..).unwrap_or_default(), sum)
                 .map_err(|_| PlanError::TooLarge)?;
             at += udp::HEADER_LEN;
             0..end - udp::HEADER_LEN

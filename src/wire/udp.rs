@@ -1,7 +1,7 @@
 //! UDP header (RFC 768).
 
 use super::checksum::Checksum;
-use super::{be16, ip_proto, put_be16, Error, IpAddr, Result};
+use super::{be16, ip_proto, put_be16, slice, Error, IpAddr, Result};
 
 mod field {
     use core::ops::Range;
@@ -61,7 +61,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// The payload, as long as the length field says.
     pub fn payload(&self) -> &[u8] {
-        &self.buffer.as_ref()[HEADER_LEN..usize::from(self.len())]
+        slice(self.buffer.as_ref(), HEADER_LEN..usize::from(self.len()))
     }
 
     /// Whether the checksum is absent (IPv4) or correct for the given
@@ -70,7 +70,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
         if self.checksum() == 0 {
             return matches!(src, IpAddr::V4(_));
         }
-        let datagram = &self.buffer.as_ref()[..usize::from(self.len())];
+        let datagram = slice(self.buffer.as_ref(), 0..usize::from(self.len()));
         let mut sum = Checksum::new();
         sum.add_pseudo_header(src, dst, ip_proto::UDP, u32::from(self.len()));
         sum.add(datagram);

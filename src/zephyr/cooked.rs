@@ -21,9 +21,7 @@ impl CookedStack for ZephyrStack {
     }
 
     fn set_iface_name(&self, iface: Iface, name: &str) -> Result<()> {
-        let name = CText::<{ sys::CONFIG_NET_INTERFACE_NAME_LEN as usize + 1 }>::format(
-            format_args!("{name}"),
-        );
+        let name = CText::<{ sys::CONFIG_NET_INTERFACE_NAME_LEN as usize + 1 }>::from_str(name);
         // SAFETY: the interface is registered; the name is NUL-terminated
         // and copied by the call.
         check(unsafe { sys::net_if_set_name(iface.as_ptr(), name.as_ptr()) })

@@ -68,23 +68,29 @@ impl Frame for PktRef {
 }
 
 /// A packet from the capture pools; returned to them when dropped unless
-/// handed to the stack.
-pub(crate) struct OutPkt(NonNull<bindings::net_pkt>);
+/// handed to the stack. Bytes are appended straight into its buffers.
+pub(crate) struct OutPkt {
+    pkt: NonNull<bindings::net_pkt>,
+    /// The buffer being filled; the ones before it are full.
+    fill: *mut bindings::net_buf,
+}
 
-// SAFETY: the packet is exclusively owned by this handle.
+// SAFETY: the packet and its buffers are exclusively owned by this handle.
 unsafe impl Send for OutPkt {}
 
 impl OutPkt {
     /// A packet with `len` bytes of buffers from the capture pools.
     pub(crate) fn alloc(len: usize) -> Result<OutPkt> {
-        // SAFETY: the shim returns a new packet or NULL.
-        NonNull::new(unsafe { bindings::net_capture_rs_pkt_alloc(len) })
-            .map(OutPkt)
-            .ok_or(Errno::NoMem)
+        // SAFETY: the shim returns a new packet with its buffers, or NULL.
+        let pkt =
+            NonNull::new(unsafe { bindings::net_capture_rs_pkt_alloc(len) }).ok_or(Errno::NoMem)?;
+        // SAFETY: the packet is live and owned.
+        let fill = unsafe { (*pkt.as_ptr()).__bindgen_anon_1.buffer };
+        Ok(OutPkt { pkt, fill })
     }
 
     pub(crate) fn as_ptr(&self) -> *mut bindings::net_pkt {
-        self.0.as_ptr()
+        self.pkt.as_ptr()
     }
 
     /// Gives up ownership (the stack took the packet).
@@ -96,21 +102,41 @@ impl OutPkt {
 }
 
 impl Packet for OutPkt {
-    fn append(&mut self, bytes: &[u8]) -> Result<()> {
-        // SAFETY: the packet is owned and live; `bytes` is a valid slice.
-        let ret =
-            unsafe { bindings::net_pkt_write(self.as_ptr(), bytes.as_ptr().cast(), bytes.len()) };
-        if ret < 0 {
-            Err(Errno::NoMem)
-        } else {
-            Ok(())
+    fn append(&mut self, mut bytes: &[u8]) -> Result<()> {
+        while !bytes.is_empty() {
+            let Some(buf) = NonNull::new(self.fill) else {
+                return Err(Errno::NoMem);
+            };
+            // SAFETY: `buf` is a live buffer of the owned packet; `b` is the
+            // net_buf_simple view of its data fields, which describe `size`
+            // bytes from `__buf`, of which `len` from `data` are in use.
+            unsafe {
+                let b = &mut (*buf.as_ptr()).__bindgen_anon_1.b;
+                let headroom = usize::try_from(b.data.offset_from(b.__buf)).unwrap_or(usize::MAX);
+                let used = headroom.saturating_add(usize::from(b.len));
+                let room = usize::from(b.size).saturating_sub(used);
+                if room == 0 {
+                    self.fill = (*buf.as_ptr()).frags;
+                    continue;
+                }
+                let take = room.min(bytes.len());
+                core::ptr::copy_nonoverlapping(
+                    bytes.as_ptr(),
+                    b.data.add(usize::from(b.len)),
+                    take,
+                );
+                // `take <= room`, which fits the 16-bit size.
+                b.len += u16::try_from(take).unwrap_or(0);
+                bytes = bytes.get(take..).unwrap_or_default();
+            }
         }
+        Ok(())
     }
 }
 
 impl Drop for OutPkt {
     fn drop(&mut self) {
         // SAFETY: the packet is owned; this releases the last reference.
-        unsafe { bindings::net_capture_rs_pkt_unref(self.as_ptr()) }
+        unsafe { bindings::net_capture_rs_pkt_unref(self.pkt.as_ptr()) }
     }
 }

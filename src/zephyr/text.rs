@@ -1,8 +1,9 @@
-//! A NUL-terminated message formatted into a fixed buffer, for passing text
-//! to C without an allocator.
+//! A NUL-terminated text built in a fixed buffer, for passing text to C
+//! without an allocator.
 
 use core::ffi::c_char;
-use core::fmt::{self, Write};
+
+use crate::log::Sink;
 
 /// Up to `N - 1` bytes of text and a NUL; longer text is cut.
 pub(crate) struct CText<const N: usize> {
@@ -11,14 +12,19 @@ pub(crate) struct CText<const N: usize> {
 }
 
 impl<const N: usize> CText<N> {
-    /// `args`, formatted and cut to fit.
-    pub(crate) fn format(args: fmt::Arguments<'_>) -> Self {
-        let mut text = CText {
+    /// An empty text.
+    pub(crate) fn new() -> Self {
+        CText {
             bytes: [0; N],
             len: 0,
-        };
-        let _ = text.write_fmt(args);
-        text
+        }
+    }
+
+    /// `text`, cut to fit.
+    pub(crate) fn from_str(text: &str) -> Self {
+        let mut out = CText::new();
+        out.put(text.as_bytes());
+        out
     }
 
     /// The NUL-terminated text, valid while `self` lives.
@@ -27,13 +33,17 @@ impl<const N: usize> CText<N> {
     }
 }
 
-impl<const N: usize> Write for CText<N> {
-    fn write_str(&mut self, text: &str) -> fmt::Result {
+impl<const N: usize> Sink for CText<N> {
+    fn put(&mut self, bytes: &[u8]) {
         // The last byte stays NUL.
         let room = N.saturating_sub(1).saturating_sub(self.len);
-        let take = text.len().min(room);
-        self.bytes[self.len..self.len + take].copy_from_slice(&text.as_bytes()[..take]);
-        self.len += take;
-        Ok(())
+        let take = bytes.len().min(room);
+        if let (Some(to), Some(from)) = (
+            self.bytes.get_mut(self.len..self.len + take),
+            bytes.get(..take),
+        ) {
+            to.copy_from_slice(from);
+            self.len += take;
+        }
     }
 }

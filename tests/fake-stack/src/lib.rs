@@ -8,7 +8,6 @@ mod iface;
 mod packet;
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use zephyr_net_capture::capture::{
@@ -16,6 +15,7 @@ use zephyr_net_capture::capture::{
 };
 use zephyr_net_capture::cooked::{Cooked, CookedStack, CookedState};
 use zephyr_net_capture::errno::{Errno, Result};
+use zephyr_net_capture::log::{Message, Sink};
 use zephyr_net_capture::wire::sll;
 use zephyr_net_capture::wire::tunnel::Oversize;
 use zephyr_net_capture::wire::IpAddr;
@@ -225,6 +225,10 @@ impl Stack for FakeStack {
     type SpinLock<T: Send> = FakeLock<T>;
     type ControlLock = FakeLock<()>;
 
+    fn iface_key(&self, iface: Iface) -> usize {
+        usize::from(iface)
+    }
+
     fn iface_index(&self, iface: Iface) -> Option<i32> {
         let count = self.world().ifaces.len();
         (iface >= 1 && usize::from(iface) <= count).then_some(i32::from(iface))
@@ -391,8 +395,20 @@ impl Stack for FakeStack {
         Ok(())
     }
 
-    fn log(&self, level: Level, args: fmt::Arguments<'_>) {
-        self.world().logs.push((level, args.to_string()));
+    fn log(&self, message: &Message<'_>) {
+        let mut text = RenderedText(Vec::new());
+        message.render(&mut text);
+        let line = String::from_utf8_lossy(&text.0).into_owned();
+        self.world().logs.push((message.level, line));
+    }
+}
+
+/// A rendered log line.
+struct RenderedText(Vec<u8>);
+
+impl Sink for RenderedText {
+    fn put(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
     }
 }
 
