@@ -19,8 +19,13 @@ impl<S: Stack, const N: usize> Captures<S, N> {
     /// cannot come up (spec W17).
     pub fn enable(&self, device: usize, iface: S::Iface) -> Result<()> {
         self.control.with(|()| {
-            let tunnel = match self.device(device).ok_or(Errno::Inval)? {
-                Device::Free => {
+            let state = self.table.with(|table| {
+                table
+                    .get(device)
+                    .map(|state| (state.tunnel().map(|t| t.iface), state.is_enabled()))
+            });
+            let tunnel = match state.ok_or(Errno::Inval)? {
+                (None, _) => {
                     self.log(
                         Level::Warning,
                         "NET_CAPTURE{} is not set up",
@@ -28,11 +33,11 @@ impl<S: Stack, const N: usize> Captures<S, N> {
                     );
                     return Err(Errno::NoEnt);
                 }
-                Device::Enabled { .. } => return Err(Errno::Already),
-                Device::SetUp(tunnel) => tunnel,
+                (Some(_), true) => return Err(Errno::Already),
+                (Some(tunnel), false) => tunnel,
             };
             let link = self.capturable(iface)?;
-            if let Err(err) = self.stack.up(tunnel.iface) {
+            if let Err(err) = self.stack.up(tunnel) {
                 self.log(
                     Level::Error,
                     "Cannot bring the capture tunnel up ({})",
@@ -42,10 +47,14 @@ impl<S: Stack, const N: usize> Captures<S, N> {
             }
             self.update(|table| {
                 if let Some(slot) = table.get_mut(device) {
-                    *slot = Device::Enabled {
-                        tunnel,
-                        iface,
-                        link,
+                    *slot = match core::mem::replace(slot, Device::Free) {
+                        Device::SetUp(tunnel) => Device::Enabled {
+                            tunnel,
+                            iface,
+                            link,
+                        },
+                        // Control operations are serialised: still set up.
+                        other => other,
                     };
                 }
             });
@@ -84,17 +93,26 @@ impl<S: Stack, const N: usize> Captures<S, N> {
     /// capture really stops (the C code raised it on every call, spec W17).
     pub fn disable(&self, device: usize) -> Result<()> {
         let stopped = self.control.with(|()| {
-            let (tunnel, iface) = match self.device(device).ok_or(Errno::Inval)? {
-                Device::Free => return Err(Errno::NoEnt),
-                Device::SetUp(_) => return Err(Errno::Already),
-                Device::Enabled { tunnel, iface, .. } => (tunnel, iface),
-            };
-            let tunnel_iface = tunnel.iface;
-            self.update(|table| {
-                if let Some(slot) = table.get_mut(device) {
-                    *slot = Device::SetUp(tunnel);
+            let taken = self.update(|table| {
+                let slot = table.get_mut(device).ok_or(Errno::Inval)?;
+                match core::mem::replace(slot, Device::Free) {
+                    Device::Enabled { tunnel, iface, .. } => {
+                        let tunnel_iface = tunnel.iface;
+                        *slot = Device::SetUp(tunnel);
+                        Ok((tunnel_iface, iface))
+                    }
+                    other => {
+                        let err = if matches!(other, Device::Free) {
+                            Errno::NoEnt
+                        } else {
+                            Errno::Already
+                        };
+                        *slot = other;
+                        Err(err)
+                    }
                 }
             });
+            let (tunnel_iface, iface) = taken?;
             if let Err(err) = self.stack.down(tunnel_iface) {
                 self.log(
                     Level::Warning,
@@ -117,21 +135,23 @@ impl<S: Stack, const N: usize> Captures<S, N> {
     /// `net_capture_foreach()`: calls `f` for each set-up device, in index
     /// order, with no lock held (`f` may call the capture API).
     pub fn foreach(&self, mut f: impl FnMut(&DeviceInfo<S::Iface>)) {
-        let infos: heapless::Vec<DeviceInfo<S::Iface>, N> = self.control.with(|()| {
+        let infos = self.control.with(|()| {
             self.table.with(|table| {
-                table
-                    .iter()
-                    .filter_map(|(device, state)| {
-                        let tunnel = state.tunnel()?;
-                        Some(DeviceInfo {
-                            device,
-                            captured: state.captured_iface(),
-                            tunnel: tunnel.iface,
-                            local: (tunnel.encap.local, tunnel.encap.local_port),
-                            peer: (tunnel.encap.peer, tunnel.encap.peer_port),
-                        })
-                    })
-                    .collect()
+                let mut infos = heapless::Vec::<DeviceInfo<S::Iface>, N>::new();
+                for (device, state) in table.iter() {
+                    let Some(tunnel) = state.tunnel() else {
+                        continue;
+                    };
+                    // At most one entry per device: cannot overflow.
+                    let _ = infos.push(DeviceInfo {
+                        device,
+                        captured: state.captured_iface(),
+                        tunnel: tunnel.iface,
+                        local: (tunnel.encap.local, tunnel.encap.local_port),
+                        peer: (tunnel.encap.peer, tunnel.encap.peer_port),
+                    });
+                }
+                infos
             })
         });
         for info in &infos {

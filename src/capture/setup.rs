@@ -1,9 +1,10 @@
 //! `net_capture_setup()` and the cleanup slot: configure a free tunnel for
 //! a free device, and put everything back.
 //!
-//! Setup validates all input before touching the stack, records an undo
-//! step for every change it makes, and runs them in reverse on failure, so
-//! a failed setup leaves the stack as it found it (spec W6). The carrying
+//! Setup validates all input before touching the stack, then makes its
+//! changes in a fixed order ([`Step`]); on failure it reverts the ones it
+//! made, last first, so a failed setup leaves the stack as it found it
+//! (spec W6). Cleanup reverts them all. The carrying
 //! interface's MTU is never changed (spec W3, W5): tunnel packets are sized
 //! to fit it instead (see [`crate::wire::tunnel`]).
 
@@ -14,63 +15,63 @@ use crate::wire::tunnel::Encap;
 use crate::wire::IpAddr;
 
 use super::device::{Device, Saved, Tunnel};
-use super::stack::{Event, Families, IfaceKind, IpVersion, L2Name, Lock, Stack};
+use super::stack::{Event, Families, IfaceKind, IpVersion, Lock, Stack};
 use super::{device_arg, Captures, TUNNEL_L2_NAME};
 use crate::log::Level;
 
-/// One change setup made to a tunnel, and how to revert it.
-enum Undo<I> {
-    Detach(I),
-    RestoreMtu(I, u16),
-    RestoreFamilies(I, Families),
-    RemoveAddress(I, IpAddr),
-    RestoreName(I, L2Name),
+/// The changes setup makes to a tunnel, in the order it makes them. A
+/// failed setup reverts the ones it made, in reverse; cleanup reverts all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    /// Attached to the carrier.
+    Attach,
+    /// Outer peer set (IPIP also renames the interface's L2).
+    Peer,
+    /// MTU set.
+    Mtu,
+    /// Only the local address's IP family enabled.
+    Families,
+    /// Local address added.
+    Address,
+    /// L2 named "Capture tunnel".
+    Name,
 }
 
-/// The changes made so far; dropped after success, reverted on failure.
-struct UndoLog<I> {
-    steps: heapless::Vec<Undo<I>, 6>,
-}
+const STEPS: [Step; 6] = [
+    Step::Attach,
+    Step::Peer,
+    Step::Mtu,
+    Step::Families,
+    Step::Address,
+    Step::Name,
+];
 
-impl<I: Copy> UndoLog<I> {
-    fn new() -> Self {
-        UndoLog {
-            steps: heapless::Vec::new(),
+/// Reverts the first `done` steps on `tunnel`, last first, putting back
+/// what `saved` recorded; failures are logged and the rest still reverted.
+fn revert<S: Stack>(stack: &S, tunnel: S::Iface, local: &IpAddr, saved: &Saved, done: usize) {
+    for step in STEPS.iter().take(done).rev() {
+        let result = match step {
+            Step::Attach => stack.attach(tunnel, None),
+            // A peer cannot be unset; the detached, down tunnel ignores
+            // it. IPIP renamed the L2 when it learnt the peer.
+            Step::Peer | Step::Name => {
+                stack.set_l2_name(tunnel, &saved.l2_name);
+                Ok(())
+            }
+            Step::Mtu => stack.set_tunnel_mtu(tunnel, saved.mtu),
+            Step::Families => {
+                stack.set_families(tunnel, saved.families);
+                Ok(())
+            }
+            Step::Address => stack.remove_address(tunnel, local),
+        };
+        if let Err(err) = result {
+            stack.log(&Message {
+                level: Level::Warning,
+                template: "Cannot undo a tunnel change ({})",
+                args: &[err.arg()],
+            });
         }
-    }
-
-    fn push(&mut self, step: Undo<I>) {
-        // Capacity covers every step setup takes; see `apply`.
-        let _ = self.steps.push(step);
-    }
-
-    fn revert<S: Stack<Iface = I>>(mut self, stack: &S) {
-        while let Some(step) = self.steps.pop() {
-            revert_step(stack, step);
-        }
-    }
-}
-
-fn revert_step<S: Stack>(stack: &S, step: Undo<S::Iface>) {
-    let result = match step {
-        Undo::Detach(tunnel) => stack.attach(tunnel, None),
-        Undo::RestoreMtu(tunnel, mtu) => stack.set_tunnel_mtu(tunnel, mtu),
-        Undo::RestoreFamilies(tunnel, families) => {
-            stack.set_families(tunnel, families);
-            Ok(())
-        }
-        Undo::RemoveAddress(tunnel, addr) => stack.remove_address(tunnel, &addr),
-        Undo::RestoreName(tunnel, name) => {
-            stack.set_l2_name(tunnel, &name);
-            Ok(())
-        }
-    };
-    if let Err(err) = result {
-        stack.log(&Message {
-            level: Level::Warning,
-            template: "Cannot undo a tunnel change ({})",
-            args: &[err.arg()],
-        });
     }
 }
 
@@ -180,9 +181,13 @@ impl<S: Stack, const N: usize> Captures<S, N> {
             Errno::NoMem
         })?;
         let tunnel = self.free_tunnel()?;
-        let mut undo = UndoLog::new();
-        match self.apply(plan, tunnel, &mut undo) {
-            Ok(saved) => {
+        let saved = Saved {
+            mtu: self.stack.mtu(tunnel),
+            families: self.stack.families(tunnel),
+            l2_name: self.stack.l2_name(tunnel),
+        };
+        match self.apply(plan, tunnel) {
+            Ok(()) => {
                 let state = Device::SetUp(Tunnel {
                     iface: tunnel,
                     lower: plan.lower,
@@ -200,8 +205,8 @@ impl<S: Stack, const N: usize> Captures<S, N> {
                 }
                 Ok(device)
             }
-            Err(err) => {
-                undo.revert(&self.stack);
+            Err((err, done)) => {
+                revert(&self.stack, tunnel, &plan.encap.local, &saved, done);
                 Err(err)
             }
         }
@@ -240,48 +245,47 @@ impl<S: Stack, const N: usize> Captures<S, N> {
         })
     }
 
-    /// Configures `tunnel`, recording each change in `undo`.
+    /// Makes the changes of [`STEPS`] on `tunnel`; on failure, returns the
+    /// error and how many steps were made.
     fn apply(
         &self,
         plan: &Plan<S::Iface>,
         tunnel: S::Iface,
-        undo: &mut UndoLog<S::Iface>,
-    ) -> Result<Saved> {
+    ) -> core::result::Result<(), (Errno, usize)> {
         let stack = &self.stack;
-        let saved = Saved {
-            mtu: stack.mtu(tunnel),
-            families: stack.families(tunnel),
-            l2_name: stack.l2_name(tunnel),
-        };
-        let step = |what: &str, result: Result<()>| {
-            result.inspect_err(|err| {
+        for (done, step) in STEPS.iter().enumerate() {
+            // Attach first, so IPIP does not pick a carrier of its own
+            // when it learns the peer.
+            let (what, result) = match step {
+                Step::Attach => ("attach the carrier", stack.attach(tunnel, Some(plan.lower))),
+                Step::Peer => (
+                    "set the peer address",
+                    stack.set_tunnel_peer(tunnel, &plan.remote),
+                ),
+                Step::Mtu => ("set the MTU", stack.set_tunnel_mtu(tunnel, plan.tunnel_mtu)),
+                Step::Families => {
+                    stack.set_families(tunnel, Families::only(&plan.encap.local));
+                    ("enable the IP version", Ok(()))
+                }
+                Step::Address => (
+                    "add the local address",
+                    stack.add_address(tunnel, &plan.encap.local),
+                ),
+                Step::Name => {
+                    stack.set_l2_name(tunnel, TUNNEL_L2_NAME);
+                    ("name", Ok(()))
+                }
+            };
+            if let Err(err) = result {
                 self.log(
                     Level::Error,
                     "Cannot {} of the capture tunnel ({})",
                     &[Arg::Str(what), err.arg()],
                 );
-            })
-        };
-        // Attach first, so IPIP does not pick a carrier of its own when
-        // it learns the peer.
-        step("attach the carrier", stack.attach(tunnel, Some(plan.lower)))?;
-        undo.push(Undo::Detach(tunnel));
-        undo.push(Undo::RestoreName(tunnel, saved.l2_name.clone()));
-        step(
-            "set the peer address",
-            stack.set_tunnel_peer(tunnel, &plan.remote),
-        )?;
-        undo.push(Undo::RestoreMtu(tunnel, saved.mtu));
-        step("set the MTU", stack.set_tunnel_mtu(tunnel, plan.tunnel_mtu))?;
-        undo.push(Undo::RestoreFamilies(tunnel, saved.families));
-        stack.set_families(tunnel, Families::only(&plan.encap.local));
-        step(
-            "add the local address",
-            stack.add_address(tunnel, &plan.encap.local),
-        )?;
-        undo.push(Undo::RemoveAddress(tunnel, plan.encap.local));
-        stack.set_l2_name(tunnel, TUNNEL_L2_NAME);
-        Ok(saved)
+                return Err((err, done));
+            }
+        }
+        Ok(())
     }
 
     /// The cleanup slot: stops capture if on, and puts the tunnel back as
@@ -315,16 +319,13 @@ impl<S: Stack, const N: usize> Captures<S, N> {
                     );
                 }
             }
-            let mut undo = UndoLog::new();
-            undo.push(Undo::Detach(tunnel.iface));
-            undo.push(Undo::RestoreName(
+            revert(
+                &self.stack,
                 tunnel.iface,
-                tunnel.saved.l2_name.clone(),
-            ));
-            undo.push(Undo::RestoreMtu(tunnel.iface, tunnel.saved.mtu));
-            undo.push(Undo::RestoreFamilies(tunnel.iface, tunnel.saved.families));
-            undo.push(Undo::RemoveAddress(tunnel.iface, tunnel.encap.local));
-            undo.revert(&self.stack);
+                &tunnel.encap.local,
+                &tunnel.saved,
+                STEPS.len(),
+            );
             Ok(captured)
         })?;
         if let Some(iface) = stopped {
