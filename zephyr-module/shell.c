@@ -12,9 +12,12 @@
 
 #include "glue.h"
 #include <net_capture_rs.h>
+#include <net_capture_rs_pools.h>
 
 static int cmd_net_capture_stats(const struct shell *sh, size_t argc, char *argv[])
 {
+	size_t pkts_free, bufs_free;
+
 	ARG_UNUSED(argc);
 	ARG_UNUSED(argv);
 
@@ -35,9 +38,14 @@ static int cmd_net_capture_stats(const struct shell *sh, size_t argc, char *argv
 			    stats.cooked_captured, stats.cooked_dropped);
 	}
 
+	net_capture_rs_pools_free(&pkts_free, &bufs_free);
+	shell_print(sh, "Capture pools: %zu/%d packets free, %zu/%d buffers free", pkts_free,
+		    CONFIG_NET_CAPTURE_PKT_COUNT, bufs_free, CONFIG_NET_CAPTURE_BUF_COUNT);
+
 	return 0;
 }
 
 SHELL_SUBCMD_ADD((net), capture_stats, NULL,
-		 "Print the counters of each network capture device.",
+		 "Print the counters of each network capture device and the\n"
+		 "occupancy of the capture pools.",
 		 cmd_net_capture_stats, 1, 0);
