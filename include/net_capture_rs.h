@@ -22,21 +22,21 @@
 #include <zephyr/net/net_core.h>
 #include <zephyr/net/virtual.h>
 
-#if defined(CONFIG_NET_CAPTURE_RS)
 /**
- * Counters of one capture device, for `net_capture_rs_stats_get()`.
+ * A copy of a device's counters. Also the C API's
+ * `struct net_capture_rs_stats` (`net_capture_rs_stats_get()`).
  */
 struct net_capture_rs_stats {
         /**
-         * Datagrams sent into the tunnel.
+         * Datagrams sent into the tunnel (each may be several fragments).
          */
         uint32_t captured;
         /**
-         * Of those, sent as inner IP fragments.
+         * Of those, datagrams sent as inner IP fragments.
          */
         uint32_t fragmented;
         /**
-         * Of those, cut to fit the tunnel.
+         * Of those, datagrams cut to fit the tunnel MTU.
          */
         uint32_t truncated;
         /**
@@ -48,23 +48,23 @@ struct net_capture_rs_stats {
          */
         uint32_t dropped_send;
         /**
-         * Captures lost otherwise (too large, interrupt context, bad input).
+         * Captures lost otherwise (too large for the pools or the tunnel,
+         * called in interrupt context, malformed cooked context).
          */
         uint32_t dropped_other;
         /**
-         * Frames skipped because they were the tunnel's own traffic.
+         * Frames not captured because they were the tunnel's own traffic.
          */
         uint32_t skipped_feedback;
         /**
-         * Cooked-mode captures sent (included in `captured`).
+         * Cooked-mode captures sent (also counted in `captured`).
          */
         uint32_t cooked_captured;
         /**
-         * Cooked-mode captures lost (included in the `dropped_*` counters).
+         * Cooked-mode captures lost (also counted in a `dropped_*`).
          */
         uint32_t cooked_dropped;
 };
-#endif
 
 #ifdef __cplusplus
 extern "C" {

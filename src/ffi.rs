@@ -7,7 +7,7 @@
 
 use core::ffi::{c_char, c_int, c_void};
 
-use crate::capture::DeviceInfo;
+use crate::capture::{DeviceInfo, StatsSnapshot};
 use crate::errno::{Errno, Result};
 use crate::wire::endpoint;
 use crate::wire::IpAddr;
@@ -320,30 +320,6 @@ pub unsafe extern "C" fn net_capture_foreach(cb: sys::net_capture_cb_t, user_dat
     });
 }
 
-/// Counters of one capture device, for `net_capture_rs_stats_get()`.
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct net_capture_rs_stats {
-    /// Datagrams sent into the tunnel.
-    pub captured: u32,
-    /// Of those, sent as inner IP fragments.
-    pub fragmented: u32,
-    /// Of those, cut to fit the tunnel.
-    pub truncated: u32,
-    /// Captures lost because the capture pools were exhausted.
-    pub dropped_nomem: u32,
-    /// Captures the stack refused to transmit.
-    pub dropped_send: u32,
-    /// Captures lost otherwise (too large, interrupt context, bad input).
-    pub dropped_other: u32,
-    /// Frames skipped because they were the tunnel's own traffic.
-    pub skipped_feedback: u32,
-    /// Cooked-mode captures sent (included in `captured`).
-    pub cooked_captured: u32,
-    /// Cooked-mode captures lost (included in the `dropped_*` counters).
-    pub cooked_dropped: u32,
-}
-
 /// `int net_capture_rs_stats_get(const struct device *dev,
 /// struct net_capture_rs_stats *stats)`: copies a capture device's
 /// counters. `-EINVAL` for NULL or a device that is not a capture device.
@@ -353,7 +329,7 @@ pub struct net_capture_rs_stats {
 #[no_mangle]
 pub unsafe extern "C" fn net_capture_rs_stats_get(
     dev: *const sys::device,
-    stats: *mut net_capture_rs_stats,
+    stats: *mut StatsSnapshot,
 ) -> c_int {
     let Some(snapshot) = device_index(dev).and_then(|index| CAPTURES.stats(index)) else {
         return errno_to_c(Errno::Inval);
@@ -361,23 +337,12 @@ pub unsafe extern "C" fn net_capture_rs_stats_get(
     if stats.is_null() {
         return errno_to_c(Errno::Inval);
     }
-    let out = net_capture_rs_stats {
-        captured: snapshot.captured,
-        fragmented: snapshot.fragmented,
-        truncated: snapshot.truncated,
-        dropped_nomem: snapshot.dropped_nomem,
-        dropped_send: snapshot.dropped_send,
-        dropped_other: snapshot.dropped_other,
-        skipped_feedback: snapshot.skipped_feedback,
-        cooked_captured: snapshot.cooked_captured,
-        cooked_dropped: snapshot.cooked_dropped,
-    };
     // SAFETY: non-NULL and writable (contract).
-    unsafe { stats.write(out) };
+    unsafe { stats.write(snapshot) };
     0
 }
 
-const _: () = assert!(core::mem::size_of::<net_capture_rs_stats>() == 9 * 4);
+const _: () = assert!(core::mem::size_of::<StatsSnapshot>() == 9 * 4);
 
 // Layouts the C header fixes (spec 1.3), checked against bindgen's view of
 // the build's headers.

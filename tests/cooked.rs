@@ -37,7 +37,11 @@ fn ppp_ctx() -> CookedContext {
 /// The sample's setup: capture enabled on the cooked interface, CAN and
 /// HDLC captured, the interface up.
 fn sample() -> (FakeStack, Captures<FakeStack, 1>, Cooked<FakeStack, 2>) {
-    let stack = FakeStack::cooked_sample();
+    sample_on(FakeStack::cooked_sample())
+}
+
+/// The sample's setup over `stack` (the cooked sample's topology).
+fn sample_on(stack: FakeStack) -> (FakeStack, Captures<FakeStack, 1>, Cooked<FakeStack, 2>) {
     let captures = stack.captures::<1>();
     let cooked = stack.cooked::<2>();
     cooked.init(COOKED);
@@ -202,14 +206,8 @@ fn fields_that_do_not_fit_the_header_are_counted() {
 
 #[test]
 fn data_larger_than_the_pool_is_counted_not_lost_silently() {
-    let stack = FakeStack::new(FakeStack::cooked_sample().world().ifaces.clone(), 512);
-    let captures = stack.captures::<1>();
-    let cooked = stack.cooked::<2>();
-    cooked.init(COOKED);
-    assert_eq!(captures.setup(REMOTE, LOCAL, PEER), Ok(0));
-    assert_eq!(captures.enable(0, COOKED), Ok(()));
-    assert_eq!(cooked.set_link_types(1, &[ETH_P_HDLC]), Ok(()));
-    stack.world().ifaces[1].up = true;
+    let small_pool = FakeStack::new(FakeStack::cooked_sample().world().ifaces.clone(), 512);
+    let (stack, captures, cooked) = sample_on(small_pool);
     cooked.data(
         &captures,
         Some(&ppp_ctx()),

@@ -182,20 +182,7 @@ void net_capture_rs_log(uint8_t module, uint8_t level, const char *msg)
 	}
 #endif
 
-	switch (level) {
-	case LOG_LEVEL_ERR:
-		LOG_ERR("%s", msg);
-		break;
-	case LOG_LEVEL_WRN:
-		LOG_WRN("%s", msg);
-		break;
-	case LOG_LEVEL_INF:
-		LOG_INF("%s", msg);
-		break;
-	default:
-		LOG_DBG("%s", msg);
-		break;
-	}
+	NET_CAPTURE_RS_LOG_AT(level, msg);
 }
 
 FUNC_NORETURN void net_capture_rs_panic(const char *msg)

@@ -23,6 +23,27 @@ enum net_capture_rs_log_module {
 	NET_CAPTURE_RS_LOG_COOKED = 1,
 };
 
+/* LOG_ERR .. LOG_DBG of the log module registered in the calling file,
+ * chosen by a runtime level (the Rust library's message levels).
+ */
+#define NET_CAPTURE_RS_LOG_AT(level, msg)                                      \
+	do {                                                                   \
+		switch (level) {                                               \
+		case LOG_LEVEL_ERR:                                            \
+			LOG_ERR("%s", msg);                                    \
+			break;                                                 \
+		case LOG_LEVEL_WRN:                                            \
+			LOG_WRN("%s", msg);                                    \
+			break;                                                 \
+		case LOG_LEVEL_INF:                                            \
+			LOG_INF("%s", msg);                                    \
+			break;                                                 \
+		default:                                                       \
+			LOG_DBG("%s", msg);                                    \
+			break;                                                 \
+		}                                                              \
+	} while (false)
+
 /* Writes msg through LOG_ERR .. LOG_DBG of the given module. */
 void net_capture_rs_log(uint8_t module, uint8_t level, const char *msg);
 

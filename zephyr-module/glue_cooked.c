@@ -39,18 +39,5 @@ NET_VIRTUAL_INTERFACE_INIT(cooked, "NET_COOKED", NULL, NULL, NULL, NULL,
 
 void net_capture_rs_cooked_log(uint8_t level, const char *msg)
 {
-	switch (level) {
-	case LOG_LEVEL_ERR:
-		LOG_ERR("%s", msg);
-		break;
-	case LOG_LEVEL_WRN:
-		LOG_WRN("%s", msg);
-		break;
-	case LOG_LEVEL_INF:
-		LOG_INF("%s", msg);
-		break;
-	default:
-		LOG_DBG("%s", msg);
-		break;
-	}
+	NET_CAPTURE_RS_LOG_AT(level, msg);
 }

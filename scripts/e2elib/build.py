@@ -27,8 +27,6 @@ def build(app, build_dir, modules, conf_files=(), configs=(), board="native_sim/
     log goes to build_dir/build.log; a failure exits with its tail."""
     build_dir = Path(build_dir)
     build_dir.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
-    env.setdefault("ZEPHYR_TOOLCHAIN_VARIANT", "host")
     command = [
         "cmake", "-GNinja", "-S", str(app), "-B", str(build_dir),
         f"-DBOARD={board}",
@@ -41,7 +39,7 @@ def build(app, build_dir, modules, conf_files=(), configs=(), board="native_sim/
     log = build_dir / "build.log"
     with open(log, "w") as out:
         for step in (command, ["ninja", "-C", str(build_dir)]):
-            result = subprocess.run(step, stdout=out, stderr=subprocess.STDOUT, env=env)
+            result = subprocess.run(step, stdout=out, stderr=subprocess.STDOUT)
             if result.returncode != 0:
                 tail = log.read_text(errors="replace").splitlines()[-30:]
                 sys.exit(f"e2e: build of {app} failed ({' '.join(step[:2])}):\n"

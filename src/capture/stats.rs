@@ -30,7 +30,9 @@ pub struct LoggedOnce {
     other: AtomicBool,
 }
 
-/// A copy of a device's counters.
+/// A copy of a device's counters. Also the C API's
+/// `struct net_capture_rs_stats` (`net_capture_rs_stats_get()`).
+#[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct StatsSnapshot {
     /// Datagrams sent into the tunnel (each may be several fragments).
