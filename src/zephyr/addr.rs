@@ -19,6 +19,7 @@ pub(crate) fn in6_addr(addr: &Ipv6Addr) -> bindings::in6_addr {
 
 /// Whether a source address the stack selected is usable (not NULL, not
 /// the unspecified address).
+#[cfg_attr(not(CONFIG_NET_IPV4), allow(dead_code))]
 pub(crate) fn is_usable_v4(addr: *const bindings::in_addr) -> bool {
     // SAFETY: a non-NULL result of the stack's source selection points to
     // an address in interface or static storage; every union view of its
@@ -27,6 +28,7 @@ pub(crate) fn is_usable_v4(addr: *const bindings::in_addr) -> bool {
 }
 
 /// As [`is_usable_v4`] for IPv6.
+#[cfg_attr(not(CONFIG_NET_IPV6), allow(dead_code))]
 pub(crate) fn is_usable_v6(addr: *const bindings::in6_addr) -> bool {
     // SAFETY: as in `is_usable_v4`.
     !addr.is_null() && unsafe { (*addr).__bindgen_anon_1.s6_addr } != [0; 16]

@@ -239,7 +239,9 @@ impl Stack for ZephyrStack {
     }
 
     fn add_address(&self, iface: Iface, addr: &IpAddr) -> Result<()> {
+        // The address functions of a disabled IP version do not exist.
         match addr {
+            #[cfg(CONFIG_NET_IPV4)]
             IpAddr::V4(v4) => {
                 let mut addr = in_addr(v4);
                 let mask = in_addr(&crate::wire::Ipv4Addr::BROADCAST);
@@ -264,6 +266,7 @@ impl Stack for ZephyrStack {
                 }
                 Ok(())
             }
+            #[cfg(CONFIG_NET_IPV6)]
             IpAddr::V6(v6) => {
                 let mut addr = in6_addr(v6);
                 // SAFETY: as above.
@@ -281,6 +284,8 @@ impl Stack for ZephyrStack {
                     Ok(())
                 }
             }
+            #[allow(unreachable_patterns)]
+            _ => Err(Errno::NotSup),
         }
     }
 
@@ -288,8 +293,12 @@ impl Stack for ZephyrStack {
         // SAFETY: the interface is registered; the address is copied.
         let removed = unsafe {
             match addr {
+                #[cfg(CONFIG_NET_IPV4)]
                 IpAddr::V4(v4) => sys::net_if_ipv4_addr_rm(iface.as_ptr(), &in_addr(v4)),
+                #[cfg(CONFIG_NET_IPV6)]
                 IpAddr::V6(v6) => sys::net_if_ipv6_addr_rm(iface.as_ptr(), &in6_addr(v6)),
+                #[allow(unreachable_patterns)]
+                _ => return Err(Errno::NotSup),
             }
         };
         if removed {
