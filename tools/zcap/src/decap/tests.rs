@@ -1,10 +1,14 @@
 use super::*;
-use zephyr_net_capture::wire::tunnel::{Encap, Oversize};
 
 const DEVICE4: &str = "198.51.100.1";
 const PEER4: &str = "198.51.100.2";
 const DEVICE6: &str = "2001:db8:200::1";
 const PEER6: &str = "2001:db8:200::2";
+
+// The integration tests' builders of device packets, shared.
+#[path = "../../tests/common/frames.rs"]
+#[allow(dead_code)]
+mod frames;
 
 /// Inner packets as the device library builds them (fragments included).
 fn inner_packets(inner_v6: bool, payload: &[u8], mtu: usize) -> Vec<Vec<u8>> {
@@ -13,65 +17,12 @@ fn inner_packets(inner_v6: bool, payload: &[u8], mtu: usize) -> Vec<Vec<u8>> {
     } else {
         (DEVICE4, PEER4)
     };
-    let encap = Encap {
-        local: local.parse().unwrap(),
-        peer: peer.parse().unwrap(),
-        local_port: 4242,
-        peer_port: 4242,
-    };
-    let plan = encap
-        .plan(payload.len(), mtu, Oversize::Fragment, 0x1234)
-        .unwrap();
-    let mut sum = plan.checksum_start().unwrap();
-    sum.add(&payload[..plan.payload_len()]);
-    (0..plan.pieces())
-        .map(|index| {
-            let piece = plan.piece(index, sum).unwrap();
-            let mut packet = piece.header().to_vec();
-            packet.extend_from_slice(&payload[piece.payload.clone()]);
-            packet
-        })
-        .collect()
+    frames::inner_packets(local, peer, 4242, payload, mtu, 0x1234)
 }
 
-/// Wraps an inner packet in an outer header as the IPIP/SIT/ip6tnl
-/// device does.
+/// Wraps an inner packet in an outer header as the tunnel device does.
 fn outer(outer_v6: bool, inner: &[u8]) -> Vec<u8> {
-    let protocol = if inner[0] >> 4 == 6 {
-        ip_proto::IPV6
-    } else {
-        ip_proto::IPIP
-    };
-    let mut packet;
-    if outer_v6 {
-        packet = vec![0u8; ipv6::HEADER_LEN];
-        ipv6::Repr {
-            src: "2001:db8::1".parse().unwrap(),
-            dst: "2001:db8::2".parse().unwrap(),
-            next_header: protocol,
-            payload_len: inner.len() as u16,
-            hop_limit: 64,
-        }
-        .emit(&mut ipv6::Packet::new_unchecked(&mut packet[..]))
-        .unwrap();
-    } else {
-        packet = vec![0u8; ipv4::HEADER_LEN];
-        ipv4::Repr {
-            src: "192.0.2.1".parse().unwrap(),
-            dst: "192.0.2.2".parse().unwrap(),
-            protocol,
-            payload_len: inner.len() as u16,
-            ttl: 64,
-            ident: 7,
-            dont_frag: false,
-            more_frags: false,
-            frag_offset: 0,
-        }
-        .emit(&mut ipv4::Packet::new_unchecked(&mut packet[..]))
-        .unwrap();
-    }
-    packet.extend_from_slice(inner);
-    packet
+    frames::outer_packet(outer_v6, inner)
 }
 
 fn frame(len: usize) -> Vec<u8> {
