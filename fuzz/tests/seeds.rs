@@ -316,3 +316,56 @@ fn write_cooked_seeds() {
     );
     write("cooked_data", &cooked);
 }
+
+/// How many corpus and seed inputs reach each milestone, to see that the
+/// state machine's checks are not vacuous.
+#[test]
+#[ignore = "prints corpus statistics; run by hand"]
+fn corpus_reaches() {
+    let inputs = |target: &str| -> Vec<Vec<u8>> {
+        ["seeds", "corpus"]
+            .iter()
+            .filter_map(|kind| fs::read_dir(dir(kind, target)).ok())
+            .flatten()
+            .map(|entry| fs::read(entry.expect("entry").path()).expect("readable"))
+            .collect()
+    };
+    let mut counts = [0usize; 7];
+    for input in inputs("capture_state") {
+        let Ok(script) = capture_state::Script::arbitrary_take_rest(Unstructured::new(&input))
+        else {
+            continue;
+        };
+        let r = capture_state::run(&script);
+        for (count, hit) in counts.iter_mut().zip([
+            r.set_up,
+            r.enabled,
+            r.sent,
+            r.fragmented,
+            r.truncated,
+            r.feedback,
+            r.setup_failed_midway,
+        ]) {
+            *count += usize::from(hit);
+        }
+    }
+    println!(
+        "capture_state: set_up {} enabled {} sent {} fragmented {} truncated {} feedback {} \
+         setup_rolled_back {}",
+        counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], counts[6]
+    );
+    let mut cooked = [0usize; 3];
+    for input in inputs("cooked_data") {
+        let Ok(script) = cooked_data::Script::arbitrary_take_rest(Unstructured::new(&input)) else {
+            continue;
+        };
+        let r = cooked_data::run(&script);
+        for (count, hit) in cooked.iter_mut().zip([r.sent, r.dropped, r.recv_consumed]) {
+            *count += usize::from(hit);
+        }
+    }
+    println!(
+        "cooked_data: sent {} dropped {} recv_consumed {}",
+        cooked[0], cooked[1], cooked[2]
+    );
+}
