@@ -1,0 +1,32 @@
+//! Harness code shared by the fuzz targets in `fuzz_targets/`.
+//!
+//! Each target is a one-line wrapper around a `check` function here, so the
+//! same checks run from `cargo fuzz`, from the seed generator
+//! (`tests/seeds.rs`) and from the regression tests (`tests/regressions.rs`)
+//! on stable Rust.
+
+#![forbid(unsafe_code)]
+
+pub mod capture_state;
+pub mod cooked_data;
+pub mod decode;
+pub mod endpoint;
+pub mod sll;
+pub mod tunnel_plan;
+pub mod wire_decode;
+pub mod zcap_decap;
+
+// zcap is a binary crate without a library target, so its decapsulation
+// modules are compiled into this crate from their sources. They only need
+// `std` and `zephyr_net_capture`; `decap` names `crate::reassembly`, hence
+// both sit at this crate's root. `dead_code` is allowed because zcap's other
+// callers of these items are not compiled here.
+#[allow(dead_code)]
+#[path = "../../tools/zcap/src/decap.rs"]
+pub mod decap;
+#[allow(dead_code)]
+#[path = "../../tools/zcap/src/link/mod.rs"]
+pub mod link;
+#[allow(dead_code)]
+#[path = "../../tools/zcap/src/reassembly.rs"]
+pub mod reassembly;

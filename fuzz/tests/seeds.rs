@@ -1,0 +1,371 @@
+//! Seed corpora: `seeds_pass_their_checks` runs every committed seed through
+//! its target's checks (on stable, in `cargo test`); `write_seeds`
+//! (ignored) regenerates `seeds/` from the documented forms, the golden
+//! SLL headers, and packets built with `wire::tunnel`:
+//!
+//! `cargo test --release --manifest-path fuzz/Cargo.toml --test seeds -- --ignored`
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use arbitrary::{Arbitrary, Unstructured};
+use capture_fuzz::{
+    capture_state, cooked_data, endpoint, sll, tunnel_plan, wire_decode, zcap_decap,
+};
+
+type Check = fn(&[u8]);
+
+const TARGETS: [(&str, Check); 7] = [
+    ("endpoint", endpoint::check),
+    ("sll", sll::check),
+    ("tunnel_plan", tunnel_plan::check),
+    ("wire_decode", wire_decode::check),
+    ("zcap_decap", zcap_decap::check),
+    ("capture_state", capture_state::check),
+    ("cooked_data", cooked_data::check),
+];
+
+fn dir(kind: &str, target: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(kind)
+        .join(target)
+}
+
+#[test]
+fn seeds_and_corpora_pass_their_checks() {
+    for (target, check) in TARGETS {
+        for kind in ["seeds", "corpus", "regressions"] {
+            let Ok(entries) = fs::read_dir(dir(kind, target)) else {
+                continue;
+            };
+            for entry in entries {
+                let path = entry.expect("entry").path();
+                check(&fs::read(&path).expect("readable seed"));
+            }
+        }
+    }
+}
+
+/// A small deterministic generator for the random searches below.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn bytes(&mut self, max: usize) -> Vec<u8> {
+        let len = 1 + (self.next() as usize) % max;
+        (0..len).map(|_| self.next() as u8).collect()
+    }
+}
+
+/// Searches random inputs for one of each class `classify` names; keeps the
+/// shortest input of each class.
+fn search(
+    tries: usize,
+    max_len: usize,
+    mut classify: impl FnMut(&[u8]) -> Vec<String>,
+) -> Vec<(String, Vec<u8>)> {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut found: Vec<(String, Vec<u8>)> = Vec::new();
+    for _ in 0..tries {
+        let input = rng.bytes(max_len);
+        for class in classify(&input) {
+            match found.iter_mut().find(|(c, _)| *c == class) {
+                Some((_, best)) if best.len() > input.len() => *best = input.clone(),
+                Some(_) => {}
+                None => found.push((class, input.clone())),
+            }
+        }
+    }
+    found
+}
+
+fn write(target: &str, seeds: &[(String, Vec<u8>)]) {
+    let dir = dir("seeds", target);
+    fs::create_dir_all(&dir).expect("seed dir");
+    for (name, bytes) in seeds {
+        fs::write(dir.join(name), bytes).expect("write seed");
+    }
+}
+
+fn tunnel_classes(input: &[u8]) -> Vec<String> {
+    let Ok(case) = tunnel_plan::Case::arbitrary(&mut Unstructured::new(input)) else {
+        return Vec::new();
+    };
+    let family = if case.encap().local.is_ipv4() {
+        "v4"
+    } else {
+        "v6"
+    };
+    let class = match tunnel_plan::build(&case) {
+        Err(err) => format!("{err:?}"),
+        Ok((packets, _, Some(_))) => format!("truncated-{}", packets.len()),
+        Ok((packets, _, None)) if packets.len() > 1 => "fragmented".to_string(),
+        Ok(_) => "single".to_string(),
+    };
+    vec![format!("{class}-{family}")]
+}
+
+/// Inner packets of a datagram, for wire and zcap seeds.
+fn tunnel_packets(input: &[u8]) -> Vec<Vec<u8>> {
+    let case = tunnel_plan::Case::arbitrary(&mut Unstructured::new(input)).expect("case");
+    tunnel_plan::build(&case).expect("plan").0
+}
+
+fn outer_v4(protocol: u8, inner: &[u8]) -> Vec<u8> {
+    let total = (20 + inner.len()) as u16;
+    let mut packet = vec![
+        0x45,
+        0,
+        (total >> 8) as u8,
+        total as u8,
+        0,
+        1,
+        0x40,
+        0,
+        64,
+        protocol,
+    ];
+    packet.extend_from_slice(&[0, 0, 192, 0, 2, 1, 192, 0, 2, 2]);
+    let sum = zephyr_net_capture::wire::checksum::of(&packet);
+    packet[10..12].copy_from_slice(&sum.to_be_bytes());
+    packet.extend_from_slice(inner);
+    packet
+}
+
+fn record(delta: u8, packet: &[u8]) -> Vec<u8> {
+    let mut out = vec![delta];
+    out.extend_from_slice(&(packet.len() as u16).to_be_bytes());
+    out.extend_from_slice(packet);
+    out
+}
+
+#[test]
+#[ignore = "regenerates seeds/; run by hand"]
+fn write_seeds() {
+    let sll_seeds: Vec<(String, Vec<u8>)> = vec![
+        // SLL v1 of the sample's CAN frame (spec appendix A).
+        (
+            "v1-can".into(),
+            vec![0, 4, 1, 0x18, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0c],
+        ),
+        // SLL v1 of a PPP frame with a 6-byte address.
+        (
+            "v1-ppp".into(),
+            vec![0, 4, 2, 0, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0, 0, 0x19],
+        ),
+        // SLL v2 with interface index 2.
+        (
+            "v2-ppp".into(),
+            vec![
+                0, 0x19, 0, 0, 0, 0, 0, 2, 2, 0, 4, 6, 1, 2, 3, 4, 5, 6, 0, 0,
+            ],
+        ),
+        // SLL v2 as the C implementation wrote it on little-endian targets.
+        (
+            "v2-legacy".into(),
+            vec![
+                0, 0x19, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 1, 2, 3, 4, 5, 6, 0, 0,
+            ],
+        ),
+        (
+            "v2-reserved-set".into(),
+            vec![
+                0x86, 0xdd, 0, 1, 0, 0, 0, 1, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0,
+            ],
+        ),
+    ];
+    write("sll", &sll_seeds);
+
+    let tunnel = search(200_000, 80, tunnel_classes);
+    write("tunnel_plan", &tunnel);
+
+    // wire_decode: inner packets of each kind, and frames around them.
+    let find = |class: &str| {
+        tunnel
+            .iter()
+            .find(|(c, _)| c == class)
+            .map(|(_, bytes)| bytes.clone())
+            .unwrap_or_else(|| panic!("no {class} seed"))
+    };
+    let mut wire = Vec::new();
+    for class in ["single-v4", "single-v6", "fragmented-v4", "fragmented-v6"] {
+        let packets = tunnel_packets(&find(class));
+        wire.push((format!("{class}-first"), packets[0].clone()));
+        if packets.len() > 1 {
+            wire.push((format!("{class}-last"), packets[packets.len() - 1].clone()));
+        }
+    }
+    for (n, (remote, icmp, link)) in [
+        (0, false, 0),
+        (0, true, 0),
+        (1, true, 1),
+        (1, false, 2),
+        (2, true, 2),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        wire.push((
+            format!("feedback-{n}"),
+            capture_state::feedback_frame(remote, icmp, link),
+        ));
+    }
+    let mut tagged = vec![0xff; 6];
+    tagged.extend_from_slice(&[
+        2, 0, 0x5e, 0, 0x53, 1, 0x81, 0, 0, 42, 0x88, 0xa8, 0, 7, 0x86, 0xdd,
+    ]);
+    tagged.extend_from_slice(&tunnel_packets(&find("single-v6"))[0]);
+    wire.push(("ethernet-two-vlans".into(), tagged));
+    write("wire_decode", &wire);
+
+    // zcap_decap, mode 0: streams of outer packets.
+    let mut zcap = Vec::new();
+    for class in [
+        "single-v4",
+        "fragmented-v4",
+        "fragmented-v6",
+        "truncated-1-v6",
+    ] {
+        let mut stream = vec![0u8];
+        for packet in tunnel_packets(&find(class)) {
+            let protocol = if packet[0] >> 4 == 4 { 4 } else { 41 };
+            stream.extend(record(1, &outer_v4(protocol, &packet)));
+        }
+        zcap.push((format!("stream-{class}"), stream));
+    }
+    // Fragments of one datagram in reverse order, then a stale one.
+    let mut reversed = vec![6u8];
+    for packet in tunnel_packets(&find("fragmented-v4")).iter().rev() {
+        reversed.extend(record(0, &outer_v4(4, packet)));
+    }
+    reversed.extend(record(
+        0x95,
+        &outer_v4(4, &tunnel_packets(&find("fragmented-v4"))[0]),
+    ));
+    zcap.push(("stream-reversed-filtered".into(), reversed));
+    // Mode 1: round trips through the encoder.
+    for (class, bytes) in &tunnel {
+        let mut input = vec![1u8];
+        input.extend_from_slice(bytes);
+        input.extend_from_slice(&[1, 1, 3]);
+        zcap.push((format!("roundtrip-{class}"), input));
+    }
+    write("zcap_decap", &zcap);
+
+    let capture = search(3_000_000, 400, |input| {
+        let Ok(script) = capture_state::Script::arbitrary_take_rest(Unstructured::new(input))
+        else {
+            return Vec::new();
+        };
+        let reached = capture_state::run(&script);
+        let mut classes = Vec::new();
+        for (name, hit) in [
+            ("set-up", reached.set_up),
+            ("enabled", reached.enabled),
+            ("sent", reached.sent),
+            ("fragmented", reached.fragmented),
+            ("truncated", reached.truncated),
+            ("feedback", reached.feedback),
+            ("setup-rolled-back", reached.setup_failed_midway),
+        ] {
+            if hit {
+                classes.push(name.to_string());
+            }
+        }
+        classes
+    });
+    println!(
+        "capture_state seeds: {:?}",
+        capture
+            .iter()
+            .map(|(c, b)| (c, b.len()))
+            .collect::<Vec<_>>()
+    );
+    write("capture_state", &capture);
+}
+
+#[test]
+#[ignore = "regenerates seeds/cooked_data; run by hand"]
+fn write_cooked_seeds() {
+    let cooked = search(3_000_000, 400, |input| {
+        let Ok(script) = cooked_data::Script::arbitrary_take_rest(Unstructured::new(input)) else {
+            return Vec::new();
+        };
+        let reached = cooked_data::run(&script);
+        let mut classes = Vec::new();
+        for (name, hit) in [
+            ("sent", reached.sent),
+            ("dropped", reached.dropped),
+            ("recv-consumed", reached.recv_consumed),
+        ] {
+            if hit {
+                classes.push(name.to_string());
+            }
+        }
+        classes
+    });
+    println!(
+        "cooked_data seeds: {:?}",
+        cooked.iter().map(|(c, b)| (c, b.len())).collect::<Vec<_>>()
+    );
+    write("cooked_data", &cooked);
+}
+
+/// How many corpus and seed inputs reach each milestone, to see that the
+/// state machine's checks are not vacuous.
+#[test]
+#[ignore = "prints corpus statistics; run by hand"]
+fn corpus_reaches() {
+    let inputs = |target: &str| -> Vec<Vec<u8>> {
+        ["seeds", "corpus"]
+            .iter()
+            .filter_map(|kind| fs::read_dir(dir(kind, target)).ok())
+            .flatten()
+            .map(|entry| fs::read(entry.expect("entry").path()).expect("readable"))
+            .collect()
+    };
+    let mut counts = [0usize; 7];
+    for input in inputs("capture_state") {
+        let Ok(script) = capture_state::Script::arbitrary_take_rest(Unstructured::new(&input))
+        else {
+            continue;
+        };
+        let r = capture_state::run(&script);
+        for (count, hit) in counts.iter_mut().zip([
+            r.set_up,
+            r.enabled,
+            r.sent,
+            r.fragmented,
+            r.truncated,
+            r.feedback,
+            r.setup_failed_midway,
+        ]) {
+            *count += usize::from(hit);
+        }
+    }
+    println!(
+        "capture_state: set_up {} enabled {} sent {} fragmented {} truncated {} feedback {} \
+         setup_rolled_back {}",
+        counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], counts[6]
+    );
+    let mut cooked = [0usize; 3];
+    for input in inputs("cooked_data") {
+        let Ok(script) = cooked_data::Script::arbitrary_take_rest(Unstructured::new(&input)) else {
+            continue;
+        };
+        let r = cooked_data::run(&script);
+        for (count, hit) in cooked.iter_mut().zip([r.sent, r.dropped, r.recv_consumed]) {
+            *count += usize::from(hit);
+        }
+    }
+    println!(
+        "cooked_data: sent {} dropped {} recv_consumed {}",
+        cooked[0], cooked[1], cooked[2]
+    );
+}
