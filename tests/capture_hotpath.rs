@@ -247,4 +247,8 @@ fn the_send_slot_uses_the_device_tunnel_whatever_the_interface() {
     assert_eq!(captures.enable(0, ETH), Ok(()));
     assert_eq!(captures.send(0, &frame), Ok(()));
     assert_eq!(datagrams(&stack.sent())[0].payload, frame.bytes());
+    let mut tunnel_packet = frame.clone();
+    tunnel_packet.captured = true;
+    assert_eq!(captures.send(0, &tunnel_packet), Err(Errno::Already));
+    assert_eq!(stack.sent().len(), 1);
 }

@@ -470,10 +470,16 @@ impl Harness {
                     .as_ref()
                     .is_some_and(|d| d.tunnel().is_some());
                 let result = self.captures.send(device, &frame.frame());
-                if !set_up {
+                if frame.captured {
+                    assert_eq!(result, Err(Errno::Already));
+                } else if !set_up {
                     assert_eq!(result, Err(Errno::NoEnt));
                 }
-                let routes = if set_up { vec![device] } else { Vec::new() };
+                let routes = if set_up && !frame.captured {
+                    vec![device]
+                } else {
+                    Vec::new()
+                };
                 self.after_delivery(&routes, result, frame, &before, sent_before);
             }
             Op::Fail { op, count, io } => {

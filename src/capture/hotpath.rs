@@ -86,8 +86,12 @@ impl<S: Stack, const N: usize> Captures<S, N> {
     }
 
     /// The send slot: captures `frame` into the device's tunnel, whatever
-    /// interface it was seen on. `ENOENT` if the device is not set up.
+    /// interface it was seen on. `ENOENT` if the device is not set up,
+    /// `EALREADY` for a tunnel packet (as for [`Captures::capture`]).
     pub fn send(&self, device: usize, frame: &S::Frame) -> Result<()> {
+        if frame.is_captured() {
+            return Err(Errno::Already);
+        }
         let route = self.table.with(|table| {
             table
                 .get(device)
