@@ -2,7 +2,7 @@
 
 use core::ffi::{c_int, c_void};
 
-use super::addr::{in6_addr, in_addr, is_usable_v4, is_usable_v6};
+use super::addr::{in6_addr, in_addr, is_usable_v4, is_usable_v6, Pton};
 use super::bindings as sys;
 use super::iface::Iface;
 use super::log::{log, LogModule};
@@ -16,46 +16,7 @@ use crate::log::Message;
 use crate::wire::endpoint::AddrSyntax;
 use crate::wire::feedback::Link;
 use crate::wire::tunnel::Oversize;
-use crate::wire::{IpAddr, Ipv4Addr, Ipv6Addr};
-
-/// Address literals read by the stack's `net_addr_pton()`, so setup
-/// accepts exactly the forms the C implementation accepted.
-struct Pton;
-
-impl Pton {
-    /// Parses `text` as `family` into `out`.
-    fn parse<T: Default>(family: c_int, text: &[u8], out: &mut T) -> bool {
-        let mut buf = [0u8; crate::wire::endpoint::MAX_LEN + 1];
-        let Some(room) = buf.get_mut(..text.len()) else {
-            return false;
-        };
-        room.copy_from_slice(text);
-        let Ok(family) = sys::sa_family_t::try_from(family) else {
-            return false;
-        };
-        // SAFETY: `buf` is NUL-terminated (it is one byte longer than any
-        // accepted text); `out` is an in_addr or in6_addr for `family`.
-        unsafe {
-            sys::net_addr_pton(family, buf.as_ptr().cast(), core::ptr::from_mut(out).cast()) == 0
-        }
-    }
-}
-
-impl AddrSyntax for Pton {
-    fn ipv4(&self, text: &[u8]) -> Option<Ipv4Addr> {
-        let mut addr = sys::in_addr::default();
-        // SAFETY: reading the byte view of a plain address union.
-        Pton::parse(sys::NET_CAPTURE_RS_AF_INET, text, &mut addr)
-            .then(|| Ipv4Addr::from(unsafe { addr.__bindgen_anon_1.s4_addr }))
-    }
-
-    fn ipv6(&self, text: &[u8]) -> Option<Ipv6Addr> {
-        let mut addr = sys::in6_addr::default();
-        // SAFETY: as above.
-        Pton::parse(sys::NET_CAPTURE_RS_AF_INET6, text, &mut addr)
-            .then(|| Ipv6Addr::from(unsafe { addr.__bindgen_anon_1.s6_addr }))
-    }
-}
+use crate::wire::IpAddr;
 
 /// Zephyr's network stack; `log_module` says which log module lines go to.
 pub(crate) struct ZephyrStack {

@@ -4,22 +4,22 @@
 //! count, a record of every call that changes something, and failures
 //! injected per operation.
 
+mod cooked;
 mod iface;
 mod packet;
+mod stack;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use zephyr_net_capture::capture::{
-    Captures, Event, Families, IfaceKind, IpVersion, L2Name, Level, Lock, Stack, Table,
-};
-use zephyr_net_capture::cooked::{Cooked, CookedStack, CookedState};
+use zephyr_net_capture::capture::{Captures, Event, Families, Level, Lock, Table};
+use zephyr_net_capture::cooked::{Cooked, CookedState};
 use zephyr_net_capture::errno::{Errno, Result};
-use zephyr_net_capture::log::{Message, Sink};
 use zephyr_net_capture::wire::sll;
 use zephyr_net_capture::wire::tunnel::Oversize;
 use zephyr_net_capture::wire::IpAddr;
 
+pub use cooked::COOKED_NAME;
 pub use iface::{FakeIface, Prefix};
 pub use packet::{FakeFrame, FakePacket, Pool, Sent};
 
@@ -215,234 +215,5 @@ impl FakeStack {
         let mut world = self.world();
         let slot = usize::from(index).checked_sub(1)?;
         world.ifaces.get_mut(slot).map(f)
-    }
-}
-
-impl Stack for FakeStack {
-    type Iface = Iface;
-    type Frame = FakeFrame;
-    type Packet = FakePacket;
-    type SpinLock<T: Send> = FakeLock<T>;
-    type ControlLock = FakeLock<()>;
-
-    fn iface_key(&self, iface: Iface) -> usize {
-        usize::from(iface)
-    }
-
-    fn iface_index(&self, iface: Iface) -> Option<i32> {
-        let count = self.world().ifaces.len();
-        (iface >= 1 && usize::from(iface) <= count).then_some(i32::from(iface))
-    }
-
-    fn iface_kind(&self, iface: Iface) -> IfaceKind {
-        self.with_iface(iface, |i| i.kind)
-            .unwrap_or(IfaceKind::OtherVirtual)
-    }
-
-    fn route(&self, remote: &IpAddr) -> Option<Iface> {
-        let world = self.world();
-        let position = world
-            .ifaces
-            .iter()
-            .position(|i| i.reaches.iter().any(|p| p.contains(remote)))?;
-        Iface::try_from(position + 1).ok()
-    }
-
-    fn for_each_tunnel(&self, f: &mut dyn FnMut(Iface)) {
-        let tunnels: Vec<Iface> = (1..)
-            .zip(self.world().ifaces.iter())
-            .filter(|(_, i)| i.kind == IfaceKind::IpipTunnel)
-            .map(|(index, _)| index)
-            .collect();
-        for tunnel in tunnels {
-            f(tunnel);
-        }
-    }
-
-    fn lower_iface(&self, iface: Iface) -> Option<Iface> {
-        self.with_iface(iface, |i| i.lower).flatten()
-    }
-
-    fn mtu(&self, iface: Iface) -> u16 {
-        self.with_iface(iface, |i| i.mtu).unwrap_or(0)
-    }
-
-    fn is_up(&self, iface: Iface) -> bool {
-        self.with_iface(iface, |i| i.up).unwrap_or(false)
-    }
-
-    fn supports(&self, _addr: &IpAddr) -> bool {
-        true
-    }
-
-    fn attach(&self, tunnel: Iface, lower: Option<Iface>) -> Result<()> {
-        self.act(Some(Op::Attach), Call::Attach(tunnel, lower))?;
-        self.with_iface(tunnel, |i| i.lower = lower)
-            .ok_or(Errno::NoEnt)
-    }
-
-    fn set_tunnel_peer(&self, tunnel: Iface, remote: &IpAddr) -> Result<()> {
-        self.act(Some(Op::SetPeer), Call::SetPeer(tunnel, *remote))?;
-        self.with_iface(tunnel, |i| {
-            if i.up {
-                return Err(Errno::Stack(-13));
-            }
-            i.peer = Some(*remote);
-            i.l2_name = if remote.is_ipv4() {
-                "IPv4 tunnel"
-            } else {
-                "IPv6 tunnel"
-            }
-            .into();
-            Ok(())
-        })
-        .ok_or(Errno::NoEnt)?
-    }
-
-    fn set_tunnel_mtu(&self, tunnel: Iface, mtu: u16) -> Result<()> {
-        self.act(Some(Op::SetMtu), Call::SetMtu(tunnel, mtu))?;
-        self.with_iface(tunnel, |i| i.mtu = mtu).ok_or(Errno::NoEnt)
-    }
-
-    fn add_address(&self, iface: Iface, addr: &IpAddr) -> Result<()> {
-        self.act(Some(Op::AddAddress), Call::AddAddress(iface, *addr))?;
-        self.with_iface(iface, |i| i.addresses.push(*addr))
-            .ok_or(Errno::NoEnt)
-    }
-
-    fn remove_address(&self, iface: Iface, addr: &IpAddr) -> Result<()> {
-        self.act(Some(Op::RemoveAddress), Call::RemoveAddress(iface, *addr))?;
-        self.with_iface(iface, |i| {
-            let before = i.addresses.len();
-            i.addresses.retain(|a| a != addr);
-            if i.addresses.len() == before {
-                Err(Errno::Inval)
-            } else {
-                Ok(())
-            }
-        })
-        .ok_or(Errno::NoEnt)?
-    }
-
-    fn families(&self, iface: Iface) -> Families {
-        self.with_iface(iface, |i| i.families).unwrap_or_default()
-    }
-
-    fn set_families(&self, iface: Iface, families: Families) {
-        let _ = self.act(None, Call::SetFamilies(iface, families));
-        self.with_iface(iface, |i| i.families = families);
-    }
-
-    fn l2_name(&self, iface: Iface) -> L2Name {
-        let name = self
-            .with_iface(iface, |i| i.l2_name.clone())
-            .unwrap_or_default();
-        let mut out = L2Name::new();
-        for c in name.chars() {
-            if out.push(c).is_err() {
-                break;
-            }
-        }
-        out
-    }
-
-    fn set_l2_name(&self, iface: Iface, name: &str) {
-        let _ = self.act(None, Call::SetL2Name(iface, name.into()));
-        self.with_iface(iface, |i| i.l2_name = name.into());
-    }
-
-    fn up(&self, iface: Iface) -> Result<()> {
-        self.act(Some(Op::Up), Call::Up(iface))?;
-        self.with_iface(iface, |i| i.up = true).ok_or(Errno::NoEnt)
-    }
-
-    fn down(&self, iface: Iface) -> Result<()> {
-        self.act(Some(Op::Down), Call::Down(iface))?;
-        self.with_iface(iface, |i| i.up = false).ok_or(Errno::NoEnt)
-    }
-
-    fn notify(&self, event: Event, iface: Option<Iface>) {
-        let _ = self.act(None, Call::Notify(event, iface));
-    }
-
-    fn in_isr(&self) -> bool {
-        self.world().in_isr
-    }
-
-    fn oversize(&self) -> Oversize {
-        self.world().oversize
-    }
-
-    fn pool_capacity(&self) -> usize {
-        self.pool.capacity()
-    }
-
-    fn alloc(&self, len: usize) -> Result<FakePacket> {
-        self.act(Some(Op::Alloc), Call::Alloc(len))?;
-        FakePacket::alloc(&self.pool, len)
-    }
-
-    fn send(&self, tunnel: Iface, packet: FakePacket, version: IpVersion) -> Result<()> {
-        self.act(Some(Op::Send), Call::Send(tunnel))?;
-        if !self.is_up(tunnel) {
-            return Err(Errno::NetDown);
-        }
-        let sent = packet.into_sent(tunnel, version);
-        self.sent
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(sent);
-        Ok(())
-    }
-
-    fn log(&self, message: &Message<'_>) {
-        let mut text = RenderedText(Vec::new());
-        message.render(&mut text);
-        let line = String::from_utf8_lossy(&text.0).into_owned();
-        self.world().logs.push((message.level, line));
-    }
-}
-
-/// A rendered log line.
-struct RenderedText(Vec<u8>);
-
-impl Sink for RenderedText {
-    fn put(&mut self, bytes: &[u8]) {
-        self.0.extend_from_slice(bytes);
-    }
-}
-
-/// Name the fake gives the cooked interface.
-pub const COOKED_NAME: &str = "cooked";
-
-impl CookedStack for FakeStack {
-    fn any_iface(&self) -> Option<Iface> {
-        let world = self.world();
-        let position = world.ifaces.iter().position(|i| i.name == "any")?;
-        Iface::try_from(position + 1).ok()
-    }
-
-    fn set_iface_name(&self, iface: Iface, name: &str) -> Result<()> {
-        self.with_iface(iface, |i| i.name = name.into())
-            .ok_or(Errno::NoEnt)
-    }
-
-    fn make_capture_only(&self, iface: Iface) {
-        self.with_iface(iface, |i| {
-            i.point_to_point = true;
-            i.families = Families::default();
-        });
-    }
-
-    fn set_mtu(&self, iface: Iface, mtu: u16) -> Result<()> {
-        self.with_iface(iface, |i| i.mtu = mtu).ok_or(Errno::NoEnt)
-    }
-
-    fn sll_version(&self) -> sll::Version {
-        self.world().sll_version
-    }
-
-    fn cooked_iface_name(&self) -> &str {
-        COOKED_NAME
     }
 }

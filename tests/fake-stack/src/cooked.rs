@@ -1,0 +1,43 @@
+//! The fake's implementation of `CookedStack`.
+
+use zephyr_net_capture::capture::Families;
+use zephyr_net_capture::cooked::CookedStack;
+use zephyr_net_capture::errno::{Errno, Result};
+use zephyr_net_capture::wire::sll;
+
+use crate::{FakeStack, Iface};
+
+/// Name the fake gives the cooked interface.
+pub const COOKED_NAME: &str = "cooked";
+
+impl CookedStack for FakeStack {
+    fn any_iface(&self) -> Option<Iface> {
+        let world = self.world();
+        let position = world.ifaces.iter().position(|i| i.name == "any")?;
+        Iface::try_from(position + 1).ok()
+    }
+
+    fn set_iface_name(&self, iface: Iface, name: &str) -> Result<()> {
+        self.with_iface(iface, |i| i.name = name.into())
+            .ok_or(Errno::NoEnt)
+    }
+
+    fn make_capture_only(&self, iface: Iface) {
+        self.with_iface(iface, |i| {
+            i.point_to_point = true;
+            i.families = Families::default();
+        });
+    }
+
+    fn set_mtu(&self, iface: Iface, mtu: u16) -> Result<()> {
+        self.with_iface(iface, |i| i.mtu = mtu).ok_or(Errno::NoEnt)
+    }
+
+    fn sll_version(&self) -> sll::Version {
+        self.world().sll_version
+    }
+
+    fn cooked_iface_name(&self) -> &str {
+        COOKED_NAME
+    }
+}
