@@ -1,9 +1,9 @@
 //! Harness code shared by the fuzz targets in `fuzz_targets/`.
 //!
 //! Each target is a one-line wrapper around a `check` function here, so the
-//! same checks run from `cargo fuzz`, from the seed generator
-//! (`tests/seeds.rs`) and from the regression tests (`tests/regressions.rs`)
-//! on stable Rust.
+//! same checks run from `cargo fuzz` and, on stable Rust, from
+//! `tests/seeds.rs`, which replays every committed seed, corpus entry and
+//! regression input and regenerates the seeds.
 
 #![forbid(unsafe_code)]
 

@@ -81,8 +81,18 @@ pub fn check(data: &[u8]) {
     }
 }
 
+/// A planned datagram as the device builds it.
+pub struct Built {
+    /// The inner IP packets, in order.
+    pub packets: Vec<Vec<u8>>,
+    /// How many payload bytes they carry.
+    pub carried: usize,
+    /// The payload's length before truncation, if it was truncated.
+    pub truncated_from: Option<usize>,
+}
+
 /// The inner packets of a planned datagram, as the device builds them.
-pub fn build(case: &Case) -> Result<(Vec<Vec<u8>>, usize, Option<usize>), PlanError> {
+pub fn build(case: &Case) -> Result<Built, PlanError> {
     let encap = case.encap();
     let payload = case.payload();
     let plan = encap.plan(payload.len(), case.mtu(), case.oversize(), case.ident)?;
@@ -100,7 +110,11 @@ pub fn build(case: &Case) -> Result<(Vec<Vec<u8>>, usize, Option<usize>), PlanEr
         plan.piece(plan.pieces(), sum).is_err(),
         "no piece past the last"
     );
-    Ok((packets, plan.payload_len(), plan.truncated_from()))
+    Ok(Built {
+        packets,
+        carried: plan.payload_len(),
+        truncated_from: plan.truncated_from(),
+    })
 }
 
 /// Every piece fits the MTU, the pieces cover the payload in order, and
@@ -117,7 +131,11 @@ pub fn check_case(case: &Case) {
     let datagram_max = usize::from(u16::MAX) - udp::HEADER_LEN - ip_len;
     let built = build(case);
     let mixed = case.local.ip().is_ipv4() != case.peer.ip().is_ipv4();
-    let (packets, carried, truncated_from) = match built {
+    let Built {
+        packets,
+        carried,
+        truncated_from,
+    } = match built {
         Err(PlanError::MixedFamilies) => return assert!(mixed),
         Err(PlanError::MtuTooSmall) => return assert!(!mixed && single_max.is_none()),
         Err(PlanError::TooLarge) => {

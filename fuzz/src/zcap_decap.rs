@@ -210,7 +210,12 @@ fn round_trip(u: &mut Unstructured<'_>) -> arbitrary::Result<()> {
     let outer_v4 = bool::arbitrary(u)?;
     let reverse = bool::arbitrary(u)?;
     let linktype = LINKTYPES[usize::from(u8::arbitrary(u)?) % 7];
-    let Ok((mut packets, carried, _)) = tunnel_plan::build(&case) else {
+    let Ok(tunnel_plan::Built {
+        mut packets,
+        carried,
+        ..
+    }) = tunnel_plan::build(&case)
+    else {
         return Ok(());
     };
     if reverse {

@@ -1,5 +1,5 @@
-//! Seed corpora: `seeds_pass_their_checks` runs every committed seed through
-//! its target's checks (on stable, in `cargo test`); `write_seeds`
+//! Seed corpora: `seeds_and_corpora_pass_their_checks` runs every committed
+//! seed, corpus entry and regression input through its target's checks (on stable, in `cargo test`); `write_seeds`
 //! (ignored) regenerates `seeds/` from the documented forms, the golden
 //! SLL headers, and packets built with `wire::tunnel`:
 //!
@@ -104,8 +104,10 @@ fn tunnel_classes(input: &[u8]) -> Vec<String> {
     };
     let class = match tunnel_plan::build(&case) {
         Err(err) => format!("{err:?}"),
-        Ok((packets, _, Some(_))) => format!("truncated-{}", packets.len()),
-        Ok((packets, _, None)) if packets.len() > 1 => "fragmented".to_string(),
+        Ok(built) if built.truncated_from.is_some() => {
+            format!("truncated-{}", built.packets.len())
+        }
+        Ok(built) if built.packets.len() > 1 => "fragmented".to_string(),
         Ok(_) => "single".to_string(),
     };
     vec![format!("{class}-{family}")]
@@ -114,7 +116,7 @@ fn tunnel_classes(input: &[u8]) -> Vec<String> {
 /// Inner packets of a datagram, for wire and zcap seeds.
 fn tunnel_packets(input: &[u8]) -> Vec<Vec<u8>> {
     let case = tunnel_plan::Case::arbitrary(&mut Unstructured::new(input)).expect("case");
-    tunnel_plan::build(&case).expect("plan").0
+    tunnel_plan::build(&case).expect("plan").packets
 }
 
 fn outer_v4(protocol: u8, inner: &[u8]) -> Vec<u8> {
