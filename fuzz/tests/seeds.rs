@@ -1,7 +1,8 @@
 //! Seed corpora: `seeds_and_corpora_pass_their_checks` runs every committed
-//! seed, corpus entry and regression input through its target's checks (on stable, in `cargo test`); `write_seeds`
-//! (ignored) regenerates `seeds/` from the documented forms, the golden
-//! SLL headers, and packets built with `wire::tunnel`:
+//! seed, corpus entry and regression input through its target's checks (on
+//! stable, in `cargo test`); `write_seeds` (ignored) regenerates `seeds/`
+//! from the documented forms, the golden SLL headers, and packets built with
+//! `wire::tunnel`:
 //!
 //! `cargo test --release --manifest-path fuzz/Cargo.toml --test seeds -- --ignored`
 
