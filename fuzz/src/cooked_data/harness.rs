@@ -1,8 +1,5 @@
-//! Cooked mode (`Cooked::data`, `Cooked::recv`) with arbitrary link types,
-//! contexts, data and packet types, on the cooked sample's topology
-//! (1 = "any", 2 = the cooked interface, 3 = Ethernet, 4 = an IPIP tunnel).
+//! Applies the calls and checks each datagram, drop and counter.
 
-use arbitrary::{Arbitrary, Unstructured};
 use fake_stack::{FakeFrame, FakeStack};
 use zephyr_net_capture::capture::{Captures, Device, StatsSnapshot};
 use zephyr_net_capture::cooked::{Cooked, CookedContext, Verdict};
@@ -10,171 +7,18 @@ use zephyr_net_capture::errno::Errno;
 use zephyr_net_capture::wire::sll::{self, Version};
 use zephyr_net_capture::wire::tunnel::Oversize;
 
-use crate::capture_state::{Failing, Mtu, Text};
+use super::input::{COOKED, DEVICES, IFACES, MAX_TYPES};
+use super::{Op, Reached, Script};
 use crate::decode;
 
-const DEVICES: usize = 2;
-/// `CONFIG_NET_CAPTURE_COOKED_MODE_MAX_LINK_TYPES`.
-const MAX_TYPES: usize = 3;
-const MAX_OPS: usize = 48;
-const COOKED: u8 = 2;
-const IFACES: u8 = 4;
-
-/// A protocol type: one the sample uses, or any.
-#[derive(Arbitrary, Clone, Copy, Debug)]
-pub enum Ptype {
-    Known(u8),
-    Any(u16),
-}
-
-impl Ptype {
-    pub fn value(self) -> u16 {
-        const KNOWN: [u16; 4] = [0x000c, 0x0019, 0x0800, 0x86dd];
-        match self {
-            Ptype::Known(i) => KNOWN[usize::from(i) % KNOWN.len()],
-            Ptype::Any(value) => value,
-        }
-    }
-}
-
-/// A packet type: 0..=4 as the API documents, or any `u32`.
-#[derive(Arbitrary, Clone, Copy, Debug)]
-pub enum Pkttype {
-    Known(u8),
-    Any(u32),
-}
-
-impl Pkttype {
-    fn value(self) -> u32 {
-        match self {
-            Pkttype::Known(i) => u32::from(i % 5),
-            Pkttype::Any(value) => value,
-        }
-    }
-}
-
-/// The caller's context: missing (NULL), as `net_capture_cooked_setup()`
-/// builds it, or a statically built one with any length.
-#[derive(Arbitrary, Clone, Debug)]
-pub enum Context {
-    Null,
-    Setup {
-        hatype: u16,
-        halen: u8,
-        addr: [u8; 8],
-    },
-    Static {
-        hatype: u16,
-        halen: u16,
-        addr: [u8; 8],
-    },
-}
-
-impl Context {
-    fn get(&self) -> Option<CookedContext> {
-        match *self {
-            Context::Null => None,
-            Context::Setup {
-                hatype,
-                halen,
-                addr,
-            } => {
-                let built = CookedContext::new(hatype, u16::from(halen), &addr);
-                assert_eq!(built.is_ok(), (1..=8).contains(&halen));
-                built.ok()
-            }
-            Context::Static {
-                hatype,
-                halen,
-                addr,
-            } => Some(CookedContext {
-                hatype,
-                halen,
-                addr,
-            }),
-        }
-    }
-}
-
-#[derive(Arbitrary, Clone, Debug)]
-pub enum Op {
-    LinkTypes {
-        count: i8,
-        types: Vec<u16>,
-    },
-    Data {
-        ctx: Context,
-        data: Option<Vec<u8>>,
-        pkttype: Pkttype,
-        ptype: Ptype,
-    },
-    /// Data of `len` bytes, for sizes past the tunnel MTU.
-    BigData {
-        len: u16,
-        pkttype: Pkttype,
-        ptype: Ptype,
-    },
-    Recv {
-        ll_proto: Ptype,
-        bytes: Vec<u8>,
-        chunk: u8,
-    },
-    /// The cooked interface's up flag in the stack.
-    Up(bool),
-    Started(bool),
-    Init(u8),
-    Setup {
-        remote: Text,
-        local: Text,
-        peer: Text,
-    },
-    Enable {
-        device: u8,
-        iface: u8,
-    },
-    Disable(u8),
-    Cleanup(u8),
-    Fail {
-        op: Failing,
-        count: u8,
-    },
-    InIsr(bool),
-    Truncate(bool),
-}
-
-#[derive(Arbitrary, Clone, Debug)]
-pub struct Script {
-    /// Start from the cooked sample's state (interface initialised and up,
-    /// device 0 capturing it, CAN and HDLC selected) instead of from
-    /// nothing, so short inputs reach the data path.
-    pub sample: bool,
-    pub v2: bool,
-    pub eth_mtu: Mtu,
-    pub ops: Vec<Op>,
-}
-
-pub fn check(data: &[u8]) {
-    if let Ok(script) = Script::arbitrary_take_rest(Unstructured::new(data)) {
-        run(&script);
-    }
-}
-
-/// What a run reached, for choosing seeds.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Reached {
-    pub sent: bool,
-    pub dropped: bool,
-    pub recv_consumed: bool,
-}
-
-struct Harness {
+pub(super) struct Harness {
     stack: FakeStack,
     captures: Captures<FakeStack, DEVICES>,
     cooked: Cooked<FakeStack, MAX_TYPES>,
     version: Version,
     started: bool,
     stats: Vec<StatsSnapshot>,
-    reached: Reached,
+    pub(super) reached: Reached,
 }
 
 /// The SLL header the receiver must see, written independently of
@@ -206,7 +50,7 @@ fn expected_header(version: Version, ctx: &CookedContext, pkttype: u32, ptype: u
 }
 
 impl Harness {
-    fn new(script: &Script) -> Harness {
+    pub(super) fn new(script: &Script) -> Harness {
         let sample = FakeStack::cooked_sample();
         let mut ifaces = sample.world().ifaces.clone();
         ifaces[2].mtu = script.eth_mtu.value();
@@ -234,7 +78,7 @@ impl Harness {
             .collect()
     }
 
-    fn apply(&mut self, op: &Op) {
+    pub(super) fn apply(&mut self, op: &Op) {
         let sent_before = self.stack.sent().len();
         match op {
             Op::LinkTypes { count, types } => {
@@ -479,7 +323,7 @@ impl Harness {
         self.stack.take_logs();
     }
 
-    fn sample(&mut self) {
+    pub(super) fn sample(&mut self) {
         self.cooked.init(COOKED);
         let setup = self
             .captures
@@ -492,7 +336,7 @@ impl Harness {
         self.check_always();
     }
 
-    fn finish(&mut self) {
+    pub(super) fn finish(&mut self) {
         {
             let mut world = self.stack.world();
             world.failures.clear();
@@ -505,17 +349,4 @@ impl Harness {
         self.check_always();
         assert!(!self.captures.any_enabled());
     }
-}
-
-/// Runs a script and its final cleanup; returns what it reached.
-pub fn run(script: &Script) -> Reached {
-    let mut harness = Harness::new(script);
-    if script.sample {
-        harness.sample();
-    }
-    for op in script.ops.iter().take(MAX_OPS) {
-        harness.apply(op);
-    }
-    harness.finish();
-    harness.reached
 }
