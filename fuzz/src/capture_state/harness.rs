@@ -144,7 +144,7 @@ impl Harness {
             }
             Op::Fail { op, count, io } => {
                 let errno = if *io { Errno::Io } else { Errno::Stack(-5) };
-                self.stack.fail(op.op(), usize::from(count % 4), errno);
+                self.stack.fail(*op, usize::from(count % 4), errno);
             }
             Op::InIsr(on) => self.stack.world().in_isr = *on,
             Op::Truncate(on) => {

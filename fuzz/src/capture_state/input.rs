@@ -253,36 +253,6 @@ pub fn feedback_frame(remote: u8, icmp: bool, link: u8) -> Vec<u8> {
     frame
 }
 
-/// fake_stack's failure-injectable operations.
-#[derive(Arbitrary, Clone, Copy, Debug)]
-pub enum Failing {
-    Attach,
-    SetPeer,
-    SetMtu,
-    AddAddress,
-    RemoveAddress,
-    Up,
-    Down,
-    Alloc,
-    Send,
-}
-
-impl Failing {
-    pub fn op(self) -> FailOp {
-        match self {
-            Failing::Attach => FailOp::Attach,
-            Failing::SetPeer => FailOp::SetPeer,
-            Failing::SetMtu => FailOp::SetMtu,
-            Failing::AddAddress => FailOp::AddAddress,
-            Failing::RemoveAddress => FailOp::RemoveAddress,
-            Failing::Up => FailOp::Up,
-            Failing::Down => FailOp::Down,
-            Failing::Alloc => FailOp::Alloc,
-            Failing::Send => FailOp::Send,
-        }
-    }
-}
-
 /// One call into the capture API, or a change of the fake's behaviour.
 #[derive(Arbitrary, Clone, Debug)]
 pub enum Op {
@@ -308,7 +278,7 @@ pub enum Op {
         frame: FrameSpec,
     },
     Fail {
-        op: Failing,
+        op: FailOp,
         count: u8,
         io: bool,
     },

@@ -188,7 +188,7 @@ impl Harness {
                 let _ = self.captures.cleanup(usize::from(*device) % DEVICES);
             }
             Op::Fail { op, count } => {
-                self.stack.fail(op.op(), usize::from(count % 4), Errno::Io);
+                self.stack.fail(*op, usize::from(count % 4), Errno::Io);
             }
             Op::InIsr(on) => self.stack.world().in_isr = *on,
             Op::Truncate(on) => {

@@ -2,9 +2,10 @@
 //! calls to make on the cooked sample's topology.
 
 use arbitrary::Arbitrary;
+use fake_stack::Op as FailOp;
 use zephyr_net_capture::cooked::CookedContext;
 
-use crate::capture_state::{Failing, Mtu, Text};
+use crate::capture_state::{Mtu, Text};
 
 pub(super) const DEVICES: usize = 2;
 /// `CONFIG_NET_CAPTURE_COOKED_MODE_MAX_LINK_TYPES`.
@@ -128,7 +129,7 @@ pub enum Op {
     Disable(u8),
     Cleanup(u8),
     Fail {
-        op: Failing,
+        op: FailOp,
         count: u8,
     },
     InIsr(bool),
