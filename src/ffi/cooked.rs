@@ -71,7 +71,10 @@ pub unsafe extern "C" fn net_capture_data(
     let data = (!data.is_null() && isize::try_from(len).is_ok())
         // SAFETY: `data` holds `len` readable bytes (contract).
         .then(|| unsafe { core::slice::from_raw_parts(data, len) });
-    COOKED.data(&CAPTURES, context.as_ref(), data, type_, ptype);
+    // The enum is 32 bits wide, or 8 on ARM's short-enum ABI.
+    #[allow(clippy::useless_conversion)]
+    let pkttype = u32::from(type_);
+    COOKED.data(&CAPTURES, context.as_ref(), data, pkttype, ptype);
 }
 
 /// The interface's init: `void (*)(struct net_if *iface)`.
