@@ -94,6 +94,15 @@ fn write(target: &str, seeds: &[(String, Vec<u8>)]) {
     }
 }
 
+/// The names whose flag is set: the classes a state-machine run reached.
+fn hit_names(flags: &[(&str, bool)]) -> Vec<String> {
+    flags
+        .iter()
+        .filter(|(_, hit)| *hit)
+        .map(|(name, _)| name.to_string())
+        .collect()
+}
+
 fn tunnel_classes(input: &[u8]) -> Vec<String> {
     let Ok(case) = tunnel_plan::Case::arbitrary(&mut Unstructured::new(input)) else {
         return Vec::new();
@@ -267,21 +276,7 @@ fn write_seeds() {
             return Vec::new();
         };
         let reached = capture_state::run(&script);
-        let mut classes = Vec::new();
-        for (name, hit) in [
-            ("set-up", reached.set_up),
-            ("enabled", reached.enabled),
-            ("sent", reached.sent),
-            ("fragmented", reached.fragmented),
-            ("truncated", reached.truncated),
-            ("feedback", reached.feedback),
-            ("setup-rolled-back", reached.setup_failed_midway),
-        ] {
-            if hit {
-                classes.push(name.to_string());
-            }
-        }
-        classes
+        hit_names(&reached.flags())
     });
     println!(
         "capture_state seeds: {:?}",
@@ -301,17 +296,7 @@ fn write_cooked_seeds() {
             return Vec::new();
         };
         let reached = cooked_data::run(&script);
-        let mut classes = Vec::new();
-        for (name, hit) in [
-            ("sent", reached.sent),
-            ("dropped", reached.dropped),
-            ("recv-consumed", reached.recv_consumed),
-        ] {
-            if hit {
-                classes.push(name.to_string());
-            }
-        }
-        classes
+        hit_names(&reached.flags())
     });
     println!(
         "cooked_data seeds: {:?}",
@@ -333,42 +318,44 @@ fn corpus_reaches() {
             .map(|entry| fs::read(entry.expect("entry").path()).expect("readable"))
             .collect()
     };
-    let mut counts = [0usize; 7];
+    let mut capture = [0usize; 7];
     for input in inputs("capture_state") {
         let Ok(script) = capture_state::Script::arbitrary_take_rest(Unstructured::new(&input))
         else {
             continue;
         };
-        let r = capture_state::run(&script);
-        for (count, hit) in counts.iter_mut().zip([
-            r.set_up,
-            r.enabled,
-            r.sent,
-            r.fragmented,
-            r.truncated,
-            r.feedback,
-            r.setup_failed_midway,
-        ]) {
-            *count += usize::from(hit);
-        }
+        count_hits(&mut capture, &capture_state::run(&script).flags());
     }
-    println!(
-        "capture_state: set_up {} enabled {} sent {} fragmented {} truncated {} feedback {} \
-         setup_rolled_back {}",
-        counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], counts[6]
+    print_hits(
+        "capture_state",
+        &capture,
+        &capture_state::Reached::default().flags(),
     );
     let mut cooked = [0usize; 3];
     for input in inputs("cooked_data") {
         let Ok(script) = cooked_data::Script::arbitrary_take_rest(Unstructured::new(&input)) else {
             continue;
         };
-        let r = cooked_data::run(&script);
-        for (count, hit) in cooked.iter_mut().zip([r.sent, r.dropped, r.recv_consumed]) {
-            *count += usize::from(hit);
-        }
+        count_hits(&mut cooked, &cooked_data::run(&script).flags());
     }
-    println!(
-        "cooked_data: sent {} dropped {} recv_consumed {}",
-        cooked[0], cooked[1], cooked[2]
+    print_hits(
+        "cooked_data",
+        &cooked,
+        &cooked_data::Reached::default().flags(),
     );
+}
+
+fn count_hits(counts: &mut [usize], flags: &[(&str, bool)]) {
+    for (count, (_, hit)) in counts.iter_mut().zip(flags) {
+        *count += usize::from(*hit);
+    }
+}
+
+fn print_hits(target: &str, counts: &[usize], flags: &[(&str, bool)]) {
+    let line: Vec<String> = flags
+        .iter()
+        .zip(counts)
+        .map(|((name, _), count)| format!("{name} {count}"))
+        .collect();
+    println!("{target}: {}", line.join(" "));
 }

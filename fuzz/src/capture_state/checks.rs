@@ -59,11 +59,7 @@ impl Harness {
         let Some(Device::SetUp(tunnel)) = &after[device] else {
             panic!("device {device} after setup: {:?}", after[device]);
         };
-        for (d, state) in after.iter().enumerate() {
-            if d != device {
-                assert_eq!(state, &before[d]);
-            }
-        }
+        assert_others_unchanged(&after, before, device);
         assert!(self.tunnels.contains(&tunnel.iface), "{tunnel:?}");
         let iface = self.stack.iface(tunnel.iface);
         let then = &ifaces_before[usize::from(tunnel.iface) - 1];
@@ -119,11 +115,7 @@ impl Harness {
                 self.check_restored(state.tunnel().expect("set up"));
             }
         }
-        for (d, state) in after.iter().enumerate() {
-            if d != device {
-                assert_eq!(state, &before[d]);
-            }
-        }
+        assert_others_unchanged(&after, before, device);
     }
 
     pub(super) fn after_enable(
@@ -162,11 +154,7 @@ impl Harness {
                 assert_eq!(after[device], before[device]);
             }
         }
-        for (d, state) in after.iter().enumerate() {
-            if d != device {
-                assert_eq!(state, &before[d]);
-            }
-        }
+        assert_others_unchanged(&after, before, device);
     }
 
     pub(super) fn after_disable(
@@ -188,11 +176,7 @@ impl Harness {
                 }
             }
         }
-        for (d, state) in after.iter().enumerate() {
-            if d != device {
-                assert_eq!(state, &before[d]);
-            }
-        }
+        assert_others_unchanged(&after, before, device);
     }
 
     pub(super) fn check_foreach(&self, before: &[Option<Device<u8>>]) {
@@ -351,5 +335,19 @@ impl Harness {
         let eth = self.stack.iface(1);
         assert_eq!(eth.mtu, self.original[0].mtu, "carrier MTU changed");
         self.stack.take_logs();
+    }
+}
+
+/// A call on one device leaves every other device as it was.
+fn assert_others_unchanged<T: PartialEq + core::fmt::Debug>(
+    after: &[T],
+    before: &[T],
+    device: usize,
+) {
+    assert_eq!(after.len(), before.len(), "device count changed");
+    for (d, (now, was)) in after.iter().zip(before).enumerate() {
+        if d != device {
+            assert_eq!(now, was, "device {d} changed by a call on device {device}");
+        }
     }
 }

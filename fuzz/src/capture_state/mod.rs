@@ -32,6 +32,21 @@ pub struct Reached {
     pub setup_failed_midway: bool,
 }
 
+impl Reached {
+    /// Each flag with its name (the seed classes).
+    pub fn flags(&self) -> [(&'static str, bool); 7] {
+        [
+            ("set-up", self.set_up),
+            ("enabled", self.enabled),
+            ("sent", self.sent),
+            ("fragmented", self.fragmented),
+            ("truncated", self.truncated),
+            ("feedback", self.feedback),
+            ("setup-rolled-back", self.setup_failed_midway),
+        ]
+    }
+}
+
 /// Runs a script and its final cleanup; returns what it reached.
 pub fn run(script: &Script) -> Reached {
     let mut harness = Harness::new(&script.topology);

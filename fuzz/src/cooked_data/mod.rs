@@ -28,6 +28,17 @@ pub struct Reached {
     pub recv_consumed: bool,
 }
 
+impl Reached {
+    /// Each flag with its name (the seed classes).
+    pub fn flags(&self) -> [(&'static str, bool); 3] {
+        [
+            ("sent", self.sent),
+            ("dropped", self.dropped),
+            ("recv-consumed", self.recv_consumed),
+        ]
+    }
+}
+
 /// Runs a script and its final cleanup; returns what it reached.
 pub fn run(script: &Script) -> Reached {
     let mut harness = Harness::new(script);
