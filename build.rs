@@ -60,10 +60,12 @@ mod zephyr {
         for path in [&dotconfig, &clang_args, &seed] {
             println!("cargo::rerun-if-changed={path}");
         }
-        println!(
-            "cargo::rerun-if-changed={}",
-            Path::new(&seed).with_file_name("glue.h").display()
-        );
+        for header in ["glue.h", "net_names.h"] {
+            println!(
+                "cargo::rerun-if-changed={}",
+                Path::new(&seed).with_file_name(header).display()
+            );
+        }
 
         emit_kconfig_cfgs(&dotconfig);
 
@@ -98,9 +100,6 @@ mod zephyr {
             .allowlist_type("net_capture_cooked")
             .allowlist_type("net_capture_info")
             .allowlist_type("net_capture_cb_t")
-            .allowlist_type("sockaddr")
-            .allowlist_type("sockaddr_in")
-            .allowlist_type("sockaddr_in6")
             .allowlist_type("net_verdict")
             .allowlist_type("net_capture_packet_type")
             .allowlist_type("virtual_interface_.*")
@@ -131,7 +130,9 @@ mod zephyr {
     /// Zephyr functions the library calls (real ones, and static inline
     /// ones that bindgen wraps).
     const FUNCTIONS: &[&str] = &[
+        "k_current_get",
         "k_is_in_isr",
+        "k_msleep",
         "k_mutex_lock",
         "k_mutex_unlock",
         "k_spin_lock",
@@ -155,7 +156,7 @@ mod zephyr {
         "net_if_ipv6_select_src_addr",
         "net_if_ipv6_select_src_iface",
         "net_if_is_up",
-        "net_if_send_data",
+        "net_if_try_send_data",
         "net_if_set_mtu",
         "net_if_set_name",
         "net_if_up",
@@ -164,6 +165,7 @@ mod zephyr {
         "net_addr_pton",
         "net_mgmt_event_notify",
         "net_pkt_cursor_init",
+        "net_pkt_family",
         "net_pkt_get_len",
         "net_pkt_iface",
         "net_pkt_is_captured",
@@ -171,7 +173,6 @@ mod zephyr {
         "net_pkt_set_captured",
         "net_pkt_set_family",
         "net_pkt_set_iface",
-        "net_pkt_write",
         "net_virtual_get_iface",
         "net_virtual_get_iface_capabilities",
         "net_virtual_get_name",

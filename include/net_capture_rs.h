@@ -170,6 +170,18 @@ void net_capture_foreach(net_capture_cb_t cb, void *user_data);
 int net_capture_rs_stats_get(const struct device *dev, struct net_capture_rs_stats *stats);
 #endif
 
+#if defined(CONFIG_NET_CAPTURE_RS)
+/**
+ * `void net_capture_rs_send_queued(struct net_pkt *pkt)`: the work item
+ * of glue.c hands over each packet `send_later` queued.
+ *
+ * # Safety
+ * `pkt` must be NULL or a packet queued by `send_later`, whose only
+ * reference is passed.
+ */
+void net_capture_rs_send_queued(struct net_pkt *pkt);
+#endif
+
 #if (defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_COOKED_MODE))
 /**
  * `int net_capture_cooked_setup(struct net_capture_cooked *ctx,
@@ -196,6 +208,10 @@ void net_capture_data(struct net_capture_cooked *ctx, const uint8_t *data, size_
 #if (defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_COOKED_MODE))
 /**
  * The interface's init: `void (*)(struct net_if *iface)`.
+ *
+ * # Safety
+ * `iface` must be NULL or the registered cooked interface (the stack
+ * calls this while initialising it); the handle is trusted from then on.
  */
 void net_capture_rs_cooked_init(struct net_if *iface);
 #endif

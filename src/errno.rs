@@ -2,7 +2,9 @@
 //!
 //! The numeric values of errno differ between Zephyr's libcs (minimal libc,
 //! picolibc, the host glibc of native_sim), so this enum carries no numbers:
-//! the FFI layer maps it to the C values of the build it is compiled in.
+//! the Zephyr layer maps each variant to the C value of the build it is
+//! compiled in (`src/zephyr/errno.rs`), and derives the reverse mapping
+//! from [`Errno::ALL`].
 
 use core::fmt;
 
@@ -23,7 +25,8 @@ pub enum Errno {
     NotSup,
     /// `ERANGE`: a count is outside the configured bounds.
     Range,
-    /// `EBUSY`: the object is in use by someone else.
+    /// `EBUSY`: the object is in use by someone else, or a control call
+    /// was made from inside another one.
     Busy,
     /// `EIO`: the stack refused to transmit.
     Io,
@@ -38,6 +41,23 @@ pub enum Errno {
 }
 
 impl Errno {
+    /// Every named error, the one list both directions of the C mapping
+    /// are derived from.
+    pub const ALL: [Errno; 12] = [
+        Errno::Inval,
+        Errno::NoEnt,
+        Errno::NoMem,
+        Errno::Already,
+        Errno::NetUnreach,
+        Errno::NotSup,
+        Errno::Range,
+        Errno::Busy,
+        Errno::Io,
+        Errno::NetDown,
+        Errno::MsgSize,
+        Errno::Again,
+    ];
+
     /// The errno's name, or `None` for a code passed through from the stack.
     pub fn name(&self) -> Option<&'static str> {
         Some(match self {
@@ -55,15 +75,6 @@ impl Errno {
             Errno::Again => "EAGAIN",
             Errno::Stack(_) => return None,
         })
-    }
-
-    /// The errno as a log argument: its name, or the stack's code.
-    pub fn arg(&self) -> crate::log::Arg<'static> {
-        match (self.name(), self) {
-            (Some(name), _) => crate::log::Arg::Str(name),
-            (None, Errno::Stack(code)) => crate::log::Arg::Int(i64::from(*code)),
-            (None, _) => crate::log::Arg::Str("?"),
-        }
     }
 }
 

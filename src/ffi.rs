@@ -5,65 +5,19 @@
 //! and maps the result to a negative errno. Errno values come from the C
 //! library of the build (they differ between Zephyr's libcs).
 
-use core::ffi::{c_char, c_int, c_void};
+use core::ffi::{c_char, c_int, c_void, CStr};
 
-use crate::capture::{DeviceInfo, StatsSnapshot};
+use crate::capture::{DeviceInfo, IpVersion, StatsSnapshot};
 use crate::errno::{Errno, Result};
+use crate::log::{Level, Logger};
 use crate::wire::endpoint;
 use crate::wire::IpAddr;
 use crate::zephyr::bindings as sys;
-use crate::zephyr::{device_at, device_index, Iface, PktRef, CAPTURES};
+use crate::zephyr::errno::{status, to_c as errno_to_c};
+use crate::zephyr::{device_at, device_index, Iface, OutPkt, PktRef, CAPTURES};
 
 #[cfg(CONFIG_NET_CAPTURE_COOKED_MODE)]
 mod cooked;
-
-/// The negative C errno of `err`.
-pub(crate) fn errno_to_c(err: Errno) -> c_int {
-    -match err {
-        Errno::Inval => sys::NET_CAPTURE_RS_EINVAL,
-        Errno::NoEnt => sys::NET_CAPTURE_RS_ENOENT,
-        Errno::NoMem => sys::NET_CAPTURE_RS_ENOMEM,
-        Errno::Already => sys::NET_CAPTURE_RS_EALREADY,
-        Errno::NetUnreach => sys::NET_CAPTURE_RS_ENETUNREACH,
-        Errno::NotSup => sys::NET_CAPTURE_RS_ENOTSUP,
-        Errno::Range => sys::NET_CAPTURE_RS_ERANGE,
-        Errno::Busy => sys::NET_CAPTURE_RS_EBUSY,
-        Errno::Io => sys::NET_CAPTURE_RS_EIO,
-        Errno::NetDown => sys::NET_CAPTURE_RS_ENETDOWN,
-        Errno::MsgSize => sys::NET_CAPTURE_RS_EMSGSIZE,
-        Errno::Again => sys::NET_CAPTURE_RS_EAGAIN,
-        Errno::Stack(code) => return code,
-    }
-}
-
-/// The error a negative C return value stands for.
-pub(crate) fn errno_from_c(code: c_int) -> Errno {
-    let known = [
-        Errno::Inval,
-        Errno::NoEnt,
-        Errno::NoMem,
-        Errno::Already,
-        Errno::NetUnreach,
-        Errno::NotSup,
-        Errno::Range,
-        Errno::Busy,
-        Errno::Io,
-        Errno::NetDown,
-        Errno::MsgSize,
-        Errno::Again,
-    ];
-    known
-        .into_iter()
-        .find(|err| errno_to_c(*err) == code)
-        .unwrap_or(Errno::Stack(code))
-}
-
-fn status(result: Result<()>) -> c_int {
-    match result {
-        Ok(()) => 0,
-        Err(err) => errno_to_c(err),
-    }
-}
 
 /// The bytes of a C string, reading at most one byte past the longest
 /// endpoint so an unterminated or huge string is refused as too long.
@@ -86,30 +40,23 @@ unsafe fn endpoint_text<'a>(text: *const c_char) -> Option<&'a [u8]> {
     Some(unsafe { core::slice::from_raw_parts(text.cast::<u8>(), len) })
 }
 
-fn log_refusal(what: &'static str) {
-    crate::zephyr::log(
-        crate::zephyr::LogModule::Capture,
-        &crate::log::Message {
-            level: crate::log::Level::Error,
-            template: what,
-            args: &[],
-        },
-    );
+fn log_refusal(what: &'static CStr) {
+    CAPTURES.stack().log(Level::Error, what, &[]);
 }
 
-/// `AF_INET` or `AF_INET6` as a `sa_family_t`.
-fn family(addr: &IpAddr) -> sys::sa_family_t {
+/// `AF_INET` or `AF_INET6` as the address family type.
+fn family(addr: &IpAddr) -> sys::net_capture_rs_sa_family {
     let af = match addr {
         IpAddr::V4(_) => sys::NET_CAPTURE_RS_AF_INET,
         IpAddr::V6(_) => sys::NET_CAPTURE_RS_AF_INET6,
     };
-    sys::sa_family_t::try_from(af).unwrap_or_default()
+    sys::net_capture_rs_sa_family::try_from(af).unwrap_or_default()
 }
 
 /// The capture device `dev` stands for.
 fn device(dev: *const sys::device) -> Result<usize> {
     device_index(dev).ok_or_else(|| {
-        log_refusal("Not a capture device");
+        log_refusal(c"Not a capture device");
         Errno::Inval
     })
 }
@@ -135,11 +82,11 @@ pub unsafe extern "C" fn net_capture_setup(
         )
     };
     let (Some(remote), Some(local), Some(peer)) = texts else {
-        log_refusal("net_capture_setup: NULL address");
+        log_refusal(c"net_capture_setup: NULL address");
         return errno_to_c(Errno::Inval);
     };
     if dev.is_null() {
-        log_refusal("net_capture_setup: NULL device pointer");
+        log_refusal(c"net_capture_setup: NULL device pointer");
         return errno_to_c(Errno::Inval);
     }
     match CAPTURES
@@ -165,7 +112,7 @@ pub extern "C" fn net_capture_rs_cleanup(dev: *const sys::device) -> c_int {
 #[no_mangle]
 pub extern "C" fn net_capture_rs_enable(dev: *const sys::device, iface: *mut sys::net_if) -> c_int {
     let iface = Iface::registered(iface).ok_or_else(|| {
-        log_refusal("Capture enable: not a registered interface");
+        log_refusal(c"Capture enable: not a registered interface");
         Errno::Inval
     });
     status(device(dev).and_then(|index| CAPTURES.enable(index, iface?)))
@@ -221,7 +168,9 @@ pub unsafe extern "C" fn net_capture_pkt_with_status(
     pkt: *mut sys::net_pkt,
 ) -> c_int {
     // SAFETY: contract of this function.
-    let (Some(iface), Some(frame)) = (Iface::from_stack(iface), unsafe { PktRef::new(pkt) }) else {
+    let (Some(iface), Some(frame)) = (unsafe { Iface::from_stack(iface) }, unsafe {
+        PktRef::new(pkt)
+    }) else {
         return errno_to_c(Errno::Inval);
     };
     status(CAPTURES.capture(iface, &frame))
@@ -236,7 +185,8 @@ pub unsafe extern "C" fn net_capture_pkt_with_status(
 /// As for [`net_capture_pkt_with_status`].
 #[no_mangle]
 pub unsafe extern "C" fn net_capture_pkt(iface: *mut sys::net_if, pkt: *mut sys::net_pkt) {
-    if let Some(iface) = Iface::from_stack(iface) {
+    // SAFETY: contract of this function.
+    if let Some(iface) = unsafe { Iface::from_stack(iface) } {
         if CAPTURES.may_capture(iface) {
             // SAFETY: same contract.
             unsafe { capture_slow(iface, pkt) };
@@ -257,36 +207,40 @@ unsafe fn capture_slow(iface: Iface, pkt: *mut sys::net_pkt) {
     }
 }
 
-/// Storage for one `struct sockaddr` of either family.
+/// Storage for one socket address of either family, every byte zeroed
+/// before the address is written (upstream handed out zeroed storage).
 #[repr(C)]
 union SockAddr {
-    v4: sys::sockaddr_in,
-    v6: sys::sockaddr_in6,
-    any: sys::sockaddr,
+    v4: sys::net_capture_rs_sockaddr_in,
+    v6: sys::net_capture_rs_sockaddr_in6,
+    any: sys::net_capture_rs_sockaddr,
 }
 
 impl SockAddr {
     fn new(addr: &IpAddr, port: u16) -> SockAddr {
+        // SAFETY: all-zero bytes are a valid value of every member.
+        let mut out: SockAddr = unsafe { core::mem::zeroed() };
         match addr {
-            IpAddr::V4(v4) => SockAddr {
-                v4: sys::sockaddr_in {
+            IpAddr::V4(v4) => {
+                out.v4 = sys::net_capture_rs_sockaddr_in {
                     sin_family: family(addr),
                     sin_port: port.to_be(),
                     sin_addr: crate::zephyr::in_addr(v4),
-                },
-            },
-            IpAddr::V6(v6) => SockAddr {
-                v6: sys::sockaddr_in6 {
+                }
+            }
+            IpAddr::V6(v6) => {
+                out.v6 = sys::net_capture_rs_sockaddr_in6 {
                     sin6_family: family(addr),
                     sin6_port: port.to_be(),
                     sin6_addr: crate::zephyr::in6_addr(v6),
                     sin6_scope_id: 0,
-                },
-            },
+                }
+            }
         }
+        out
     }
 
-    fn as_mut_ptr(&mut self) -> *mut sys::sockaddr {
+    fn as_mut_ptr(&mut self) -> *mut sys::net_capture_rs_sockaddr {
         core::ptr::from_mut(self).cast()
     }
 }
@@ -300,7 +254,7 @@ impl SockAddr {
 #[no_mangle]
 pub unsafe extern "C" fn net_capture_foreach(cb: sys::net_capture_cb_t, user_data: *mut c_void) {
     let Some(cb) = cb else {
-        log_refusal("net_capture_foreach: NULL callback");
+        log_refusal(c"net_capture_foreach: NULL callback");
         return;
     };
     CAPTURES.foreach(|info: &DeviceInfo<Iface>| {
@@ -340,6 +294,37 @@ pub unsafe extern "C" fn net_capture_rs_stats_get(
     // SAFETY: non-NULL and writable (contract).
     unsafe { stats.write(snapshot) };
     0
+}
+
+/// `void net_capture_rs_send_queued(struct net_pkt *pkt)`: the work item
+/// of glue.c hands over each packet `send_later` queued.
+///
+/// # Safety
+/// `pkt` must be NULL or a packet queued by `send_later`, whose only
+/// reference is passed.
+#[no_mangle]
+pub unsafe extern "C" fn net_capture_rs_send_queued(pkt: *mut sys::net_pkt) {
+    // SAFETY: contract of this function.
+    let Some(packet) = (unsafe { OutPkt::from_raw(pkt) }) else {
+        return;
+    };
+    // SAFETY: the packet is owned and live; `send_later` set its interface
+    // (a registered tunnel) and family.
+    let (tunnel, family) = unsafe {
+        (
+            Iface::from_stack(sys::net_pkt_iface(packet.as_ptr())),
+            sys::net_pkt_family(packet.as_ptr()),
+        )
+    };
+    let Some(tunnel) = tunnel else {
+        return;
+    };
+    let version = if i32::from(family) == sys::NET_CAPTURE_RS_AF_INET {
+        IpVersion::V4
+    } else {
+        IpVersion::V6
+    };
+    CAPTURES.send_queued(tunnel, packet, version);
 }
 
 const _: () = assert!(core::mem::size_of::<StatsSnapshot>() == 9 * 4);

@@ -12,6 +12,17 @@
 #![cfg_attr(not(test), no_std)]
 #![deny(unsafe_code)]
 #![deny(unsafe_op_in_unsafe_fn)]
+// No panic may be reachable from an exported function: the library's own
+// code never indexes, unwraps or panics (tests may).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
 
 // A host build of the staticlib needs a panic handler and std provides one;
 // nothing in the crate names std, so the code stays `no_std`. Zephyr builds

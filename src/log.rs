@@ -1,12 +1,17 @@
-//! Log messages without `core::fmt`.
+//! Log lines, formatted by Zephyr's logging from C format strings.
 //!
-//! `core::fmt` and the `Display` of IP addresses are the largest things a
-//! Rust library adds to a Zephyr image, so messages are templates with `{}`
-//! placeholders and a short list of arguments, rendered by this small
-//! formatter into a caller's buffer. The host tests render them the same
-//! way and see the exact text the device logs.
+//! The library never renders text itself: a message is a `printf` format
+//! (`%ld` for numbers, `%s` for text) and up to three arguments, which the
+//! Zephyr layer hands to `LOG_ERR` .. `LOG_DBG` of the log module of the
+//! part of the library that speaks (`net_capture` or `net_cooked`).
+//! Deferred logging then formats on the logging thread, so a message costs
+//! a few words of the caller's stack and no formatting code in the image.
+//! The host tests render the same formats (see the fake stack) and check
+//! the exact text the device logs.
 
-use crate::wire::IpAddr;
+use core::ffi::CStr;
+
+use crate::errno::Errno;
 
 /// Log severity, as Zephyr's `LOG_ERR` .. `LOG_DBG`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -21,155 +26,94 @@ pub enum Level {
     Debug = 4,
 }
 
-/// One value substituted for a `{}`.
+/// One argument of a message: `%ld` takes an [`Arg::Int`] or an
+/// [`Arg::Errno`], `%s` an [`Arg::Str`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Arg<'a> {
-    /// Text written as is.
-    Str(&'a str),
-    /// Bytes from outside (a user's address string): printable ASCII,
-    /// others as `?`, cut at 60 with `...`.
-    Untrusted(&'a [u8]),
-    /// A signed decimal number.
-    Int(i64),
-    /// An address in its usual text form.
-    Ip(IpAddr),
+pub enum Arg {
+    /// A signed number (`%ld`).
+    Int(i32),
+    /// An error, logged as Zephyr code logs errors: its negative errno
+    /// number (`%ld`), which only the Zephyr layer knows.
+    Errno(Errno),
+    /// Static text (`%s`).
+    Str(&'static CStr),
 }
 
-/// A message: a template and the values of its `{}` placeholders.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Message<'a> {
-    /// Severity.
-    pub level: Level,
-    /// Text with one `{}` per argument.
-    pub template: &'static str,
-    /// The arguments, in order.
-    pub args: &'a [Arg<'a>],
-}
-
-/// Where rendered text goes; implementations cut instead of failing.
-pub trait Sink {
-    /// Appends bytes.
-    fn put(&mut self, bytes: &[u8]);
-}
-
-impl Message<'_> {
-    /// Writes the message into `out`. Surplus placeholders stay as `{}`;
-    /// surplus arguments are dropped.
-    pub fn render(&self, out: &mut dyn Sink) {
-        let mut args = self.args.iter();
-        let mut rest = self.template.as_bytes();
-        while let Some((text, after)) =
-            find_placeholder(rest).and_then(|at| rest.split_at_checked(at))
-        {
-            out.put(text);
-            match args.next() {
-                Some(arg) => put_arg(out, arg),
-                None => out.put(b"{}"),
-            }
-            rest = after.get(2..).unwrap_or_default();
-        }
-        out.put(rest);
+impl Arg {
+    /// A count or index as an argument, saturated at `i32::MAX`.
+    pub fn count(value: usize) -> Arg {
+        Arg::Int(i32::try_from(value).unwrap_or(i32::MAX))
     }
 }
 
-fn find_placeholder(text: &[u8]) -> Option<usize> {
-    text.windows(2).position(|pair| pair == b"{}")
+/// Where log lines go. Implementations drop lines above the configured
+/// level before doing anything else.
+pub trait Logger {
+    /// Writes `format` with `args` (at most three are used).
+    fn log(&self, level: Level, format: &'static CStr, args: &[Arg]);
+
+    /// Writes `format`, whose first conversion is a `%s` for `text`: bytes
+    /// from outside (a user's address string), shown as printable ASCII
+    /// (others as `?`) and cut at [`TEXT_LIMIT`] bytes with `...`; `args`
+    /// fill the following conversions (at most two are used).
+    fn log_text(&self, level: Level, format: &'static CStr, text: &[u8], args: &[Arg]);
 }
 
-fn put_arg(out: &mut dyn Sink, arg: &Arg<'_>) {
-    match arg {
-        Arg::Str(text) => out.put(text.as_bytes()),
-        Arg::Untrusted(bytes) => put_untrusted(out, bytes),
-        Arg::Int(value) => put_int(out, *value),
-        Arg::Ip(IpAddr::V4(v4)) => {
-            for (index, octet) in v4.octets().iter().enumerate() {
-                if index > 0 {
-                    out.put(b".");
-                }
-                put_int(out, i64::from(*octet));
-            }
-        }
-        Arg::Ip(IpAddr::V6(v6)) => put_ipv6(out, &v6.segments()),
-    }
-}
+/// Longest piece of outside text a log line shows.
+pub const TEXT_LIMIT: usize = 60;
 
-fn put_untrusted(out: &mut dyn Sink, bytes: &[u8]) {
-    const LIMIT: usize = 60;
-    for &byte in bytes.iter().take(LIMIT) {
-        let shown = if byte.is_ascii_graphic() || byte == b' ' {
+/// Copies `text` into `out` as [`Logger::log_text`] shows it, NUL
+/// terminated; `out` must hold `TEXT_LIMIT + 4` bytes for the longest.
+/// Returns the length without the NUL.
+pub fn sanitize(text: &[u8], out: &mut [u8]) -> usize {
+    let room = out.len().saturating_sub(4);
+    let mut len = 0;
+    for (slot, &byte) in out.iter_mut().zip(text.iter().take(room.min(TEXT_LIMIT))) {
+        *slot = if byte.is_ascii_graphic() || byte == b' ' {
             byte
         } else {
             b'?'
         };
-        out.put(&[shown]);
+        len += 1;
     }
-    if bytes.len() > LIMIT {
-        out.put(b"...");
-    }
-}
-
-fn put_int(out: &mut dyn Sink, value: i64) {
-    // 20 digits hold any u64; filled from the end.
-    let mut digits = [0u8; 20];
-    let mut used = 0;
-    let mut magnitude = value.unsigned_abs();
-    for slot in digits.iter_mut().rev() {
-        // A digit is 0..=9.
-        *slot = b'0' + u8::try_from(magnitude % 10).unwrap_or(0);
-        used += 1;
-        magnitude /= 10;
-        if magnitude == 0 {
-            break;
+    if text.len() > len {
+        for slot in out.iter_mut().skip(len).take(3) {
+            *slot = b'.';
+            len += 1;
         }
     }
-    if value < 0 {
-        out.put(b"-");
+    if let Some(end) = out.get_mut(len) {
+        *end = 0;
     }
-    out.put(digits.get(digits.len() - used..).unwrap_or_default());
-}
-
-fn put_hex(out: &mut dyn Sink, value: u16) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut started = false;
-    for shift in [12u16, 8, 4, 0] {
-        let nibble = usize::from((value >> shift) & 0xf);
-        if started || nibble != 0 || shift == 0 {
-            started = true;
-            out.put(HEX.get(nibble..=nibble).unwrap_or_default());
-        }
-    }
-}
-
-/// RFC 5952: lowercase, no leading zeros, the longest run of two or more
-/// zero groups (the first of equal runs) as `::`.
-fn put_ipv6(out: &mut dyn Sink, groups: &[u16; 8]) {
-    let (mut best_start, mut best_len) = (8, 0);
-    let mut run_start = 0;
-    for index in 0..=8 {
-        let zero = groups.get(index).is_some_and(|g| *g == 0);
-        if zero {
-            continue;
-        }
-        let len = index - run_start;
-        if len > best_len && len >= 2 {
-            (best_start, best_len) = (run_start, len);
-        }
-        run_start = index + 1;
-    }
-    let mut index = 0;
-    while index < 8 {
-        if index == best_start {
-            out.put(b"::");
-            index += best_len;
-            continue;
-        }
-        if index > 0 && index != best_start + best_len {
-            out.put(b":");
-        }
-        put_hex(out, groups.get(index).copied().unwrap_or(0));
-        index += 1;
-    }
+    len
 }
 
 #[cfg(test)]
-mod tests;
+mod tests {
+    use super::*;
+
+    fn shown(text: &[u8]) -> std::string::String {
+        let mut out = [0xffu8; TEXT_LIMIT + 4];
+        let len = sanitize(text, &mut out);
+        assert_eq!(out[len], 0, "NUL-terminated");
+        std::string::String::from_utf8(out[..len].to_vec()).unwrap()
+    }
+
+    #[test]
+    fn outside_text_is_printable_and_cut() {
+        assert_eq!(shown(b"192.0.2.2"), "192.0.2.2");
+        assert_eq!(shown(b"a\x00b\xffc d"), "a?b?c d");
+        let long = [b'9'; 100];
+        let expected = std::format!("{}...", "9".repeat(TEXT_LIMIT));
+        assert_eq!(shown(&long), expected);
+        assert_eq!(shown(&long[..TEXT_LIMIT]), "9".repeat(TEXT_LIMIT));
+        assert_eq!(shown(b""), "");
+    }
+
+    #[test]
+    fn a_small_buffer_is_never_overrun() {
+        let mut out = [0u8; 6];
+        let len = sanitize(b"abcdefgh", &mut out);
+        assert_eq!(&out[..=len], b"ab...\0");
+    }
+}

@@ -5,7 +5,7 @@ mod common;
 
 use common::{datagrams, ethernet_frame, ETH, LOCAL, PEER, REMOTE, TUNNEL};
 use fake_stack::{FakeFrame, FakeIface, FakeStack, Op};
-use zephyr_net_capture::capture::{Level, StatsSnapshot};
+use zephyr_net_capture::capture::{Direction, Level, StatsSnapshot};
 use zephyr_net_capture::errno::Errno;
 use zephyr_net_capture::wire::tunnel::Oversize;
 
@@ -101,8 +101,9 @@ fn full_size_frames_are_fragmented_to_fit_the_carrier() {
 
 #[test]
 fn truncation_mode_cuts_and_logs_once() {
-    let (stack, captures) = common::enabled_sample();
+    let stack = FakeStack::sample();
     stack.world().oversize = Oversize::Truncate;
+    let captures = common::enabled_on(&stack);
     stack.take_logs();
     let bytes = ethernet_frame(1514);
     for _ in 0..3 {
@@ -251,4 +252,32 @@ fn the_send_slot_uses_the_device_tunnel_whatever_the_interface() {
     tunnel_packet.captured = true;
     assert_eq!(captures.send(0, &tunnel_packet), Err(Errno::Already));
     assert_eq!(stack.sent().len(), 1);
+}
+
+#[test]
+fn each_packet_on_the_loopback_interface_is_captured_once() {
+    let stack = FakeStack::sample();
+    stack.world().ifaces.push(FakeIface::loopback());
+    let lo = 3;
+    let captures = stack.captures::<1>();
+    assert_eq!(captures.setup(REMOTE, LOCAL, PEER), Ok(0));
+    assert_eq!(captures.enable(0, lo), Ok(()));
+    // A packet to the device itself: sent on lo, then received on lo.
+    let packet = ethernet_frame(80)[14..].to_vec();
+    let sent = FakeFrame::new(&packet, 128).going(Direction::Out);
+    let received = FakeFrame::new(&packet, 128).going(Direction::In);
+    assert_eq!(captures.capture(lo, &sent), Ok(()));
+    assert_eq!(captures.capture(lo, &received), Err(Errno::NoEnt));
+    let datagrams = datagrams(&stack.sent());
+    assert_eq!(datagrams.len(), 1);
+    assert_eq!(datagrams[0].payload, packet);
+    // On other interfaces both directions are captured.
+    assert_eq!(captures.disable(0), Ok(()));
+    assert_eq!(captures.enable(0, ETH), Ok(()));
+    let frame = ethernet_frame(80);
+    for direction in [Direction::In, Direction::Out] {
+        let frame = FakeFrame::new(&frame, 128).going(direction);
+        assert_eq!(captures.capture(ETH, &frame), Ok(()));
+    }
+    assert_eq!(captures.stats(0).unwrap().captured, 3);
 }

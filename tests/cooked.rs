@@ -1,10 +1,12 @@
 //! Cooked mode against the fake stack: the link-type filter, SLL headers
-//! as they reach the tunnel, input checks and counters.
+//! as they reach the tunnel, input checks and counters. `net_capture_data()`
+//! only queues a packet for the "any" interface; `run_rx` plays the RX
+//! thread that hands it to the cooked interface.
 
 mod common;
 
 use common::{datagrams, LOCAL, PEER, REMOTE};
-use fake_stack::{FakeFrame, FakeStack, COOKED_NAME};
+use fake_stack::{Call, FakeFrame, FakeStack, COOKED_NAME};
 use zephyr_net_capture::capture::{Captures, StatsSnapshot};
 use zephyr_net_capture::cooked::{Cooked, CookedContext, Verdict};
 use zephyr_net_capture::errno::Errno;
@@ -38,6 +40,13 @@ fn ppp_ctx() -> CookedContext {
 /// HDLC captured, the interface up.
 fn sample() -> (FakeStack, Captures<FakeStack, 1>, Cooked<FakeStack, 2>) {
     sample_on(FakeStack::cooked_sample())
+}
+
+/// The sample's setup with SLL v2 headers.
+fn sample_sll2() -> (FakeStack, Captures<FakeStack, 1>, Cooked<FakeStack, 2>) {
+    let stack = FakeStack::cooked_sample();
+    stack.world().sll_version = sll::Version::V2;
+    sample_on(stack)
 }
 
 /// The sample's setup over `stack` (the cooked sample's topology).
@@ -82,6 +91,17 @@ fn the_four_sample_frames_reach_the_tunnel_with_sll1_headers() {
     for (ctx, bytes, pkttype, ptype) in &frames {
         cooked.data(&captures, Some(ctx), Some(bytes), *pkttype, *ptype);
     }
+    assert!(
+        stack.sent().is_empty(),
+        "the caller never sends (PPP re-entrancy)"
+    );
+    assert_eq!(stack.queued(), 4);
+    stack.run_workqueue(&captures);
+    assert_eq!(
+        stack.pool().in_use(),
+        0,
+        "queued packets go back to the pool"
+    );
     let datagrams = datagrams(&stack.sent());
     let udp_lengths: Vec<usize> = datagrams.iter().map(|d| d.payload.len() + 8).collect();
     assert_eq!(
@@ -107,8 +127,7 @@ fn the_four_sample_frames_reach_the_tunnel_with_sll1_headers() {
 
 #[test]
 fn sll2_headers_are_big_endian_with_type_and_length() {
-    let (stack, captures, cooked) = sample();
-    stack.world().sll_version = sll::Version::V2;
+    let (stack, captures, cooked) = sample_sll2();
     cooked.data(
         &captures,
         Some(&ppp_ctx()),
@@ -116,6 +135,7 @@ fn sll2_headers_are_big_endian_with_type_and_length() {
         OUTGOING,
         ETH_P_HDLC,
     );
+    stack.run_workqueue(&captures);
     let payload = &datagrams(&stack.sent())[0].payload;
     // The C code wrote 00 19 00 00 01 00 00 00 02 00 00 00 ... (spec W19).
     assert_eq!(
@@ -185,7 +205,18 @@ fn missing_context_or_data_is_counted_and_logged_once() {
     assert_eq!((stats.dropped_other, stats.cooked_dropped), (2, 2));
     let logs = stack.take_logs();
     assert_eq!(logs.iter().filter(|(_, l)| l.contains("NULL")).count(), 1);
-    assert!(stack.sent().is_empty());
+    assert_eq!(stack.queued(), 0);
+}
+
+#[test]
+fn no_data_is_a_header_only_capture_as_upstream() {
+    let (stack, captures, cooked) = sample();
+    cooked.data(&captures, Some(&can_ctx()), Some(&[]), OUTGOING, ETH_P_CAN);
+    stack.run_workqueue(&captures);
+    let datagrams = datagrams(&stack.sent());
+    assert_eq!(datagrams.len(), 1);
+    assert_eq!(datagrams[0].payload.len(), 16, "the SLL header alone");
+    assert_eq!(captures.stats(0).unwrap().cooked_captured, 1);
 }
 
 #[test]
@@ -198,10 +229,11 @@ fn fields_that_do_not_fit_the_header_are_counted() {
         0x1_0000,
         ETH_P_CAN,
     );
-    stack.world().sll_version = sll::Version::V2;
-    cooked.data(&captures, Some(&can_ctx()), Some(&data(8)), 300, ETH_P_CAN);
-    assert_eq!(captures.stats(0).unwrap().cooked_dropped, 2);
-    assert!(stack.sent().is_empty());
+    assert_eq!(captures.stats(0).unwrap().cooked_dropped, 1);
+    let (stack2, captures2, cooked2) = sample_sll2();
+    cooked2.data(&captures2, Some(&can_ctx()), Some(&data(8)), 300, ETH_P_CAN);
+    assert_eq!(captures2.stats(0).unwrap().cooked_dropped, 1);
+    assert_eq!(stack.queued() + stack2.queued(), 0);
 }
 
 #[test]
@@ -218,6 +250,23 @@ fn data_larger_than_the_pool_is_counted_not_lost_silently() {
     let stats = captures.stats(0).unwrap();
     assert_eq!((stats.dropped_other, stats.cooked_dropped), (1, 1));
     assert_eq!(stack.pool().in_use(), 0);
+    assert_eq!(stack.queued(), 0);
+}
+
+#[test]
+fn an_exhausted_pool_drops_and_counts_without_waiting() {
+    let (stack, captures, cooked) = sample();
+    stack.fail(fake_stack::Op::Alloc, 1, Errno::NoMem);
+    cooked.data(
+        &captures,
+        Some(&can_ctx()),
+        Some(&data(8)),
+        OUTGOING,
+        ETH_P_CAN,
+    );
+    let stats = captures.stats(0).unwrap();
+    assert_eq!((stats.dropped_nomem, stats.cooked_dropped), (1, 1));
+    assert_eq!(stack.queued(), 0);
 }
 
 #[test]
@@ -225,6 +274,7 @@ fn large_cooked_frames_are_fragmented_like_any_other() {
     let (stack, captures, cooked) = sample();
     let bytes = data(1500);
     cooked.data(&captures, Some(&ppp_ctx()), Some(&bytes), HOST, ETH_P_HDLC);
+    stack.run_workqueue(&captures);
     let datagrams = datagrams(&stack.sent());
     assert_eq!(datagrams[0].pieces, 2);
     assert_eq!(&datagrams[0].payload[16..], &bytes[..]);
@@ -290,4 +340,84 @@ fn packets_arriving_through_any_are_filtered_and_consumed() {
     frame.ll_proto_type = 0x0800;
     assert_eq!(cooked.recv(&captures, &frame), Verdict::Drop);
     assert_eq!(datagrams(&stack.sent())[0].payload, data(24));
+}
+
+/// An IPv6-in-IPv4 tunnel packet to the sample's remote, as a PPP frame
+/// (address, control, protocol, packet, FCS), and the same stuffed.
+fn tunnel_ppp_frame() -> (Vec<u8>, Vec<u8>) {
+    let mut packet = vec![
+        0x45, 0, 0, 100, 0, 0, 0, 0, 64, 41, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2,
+    ];
+    packet.resize(100, 0x03);
+    let mut frame = vec![0xff, 0x03, 0x00, 0x21];
+    frame.extend_from_slice(&packet);
+    frame.extend_from_slice(&[0xab, 0xcd]);
+    let mut stuffed = Vec::new();
+    for &byte in &frame {
+        if byte < 0x20 || byte == 0x7e || byte == 0x7d {
+            stuffed.extend_from_slice(&[0x7d, byte ^ 0x20]);
+        } else {
+            stuffed.push(byte);
+        }
+    }
+    stuffed.push(0x7e);
+    (frame, stuffed)
+}
+
+#[test]
+fn the_tunnel_carried_by_a_captured_ppp_link_is_not_captured_again() {
+    let (stack, captures, cooked) = sample();
+    let (received, sent) = tunnel_ppp_frame();
+    cooked.data(
+        &captures,
+        Some(&ppp_ctx()),
+        Some(&received),
+        HOST,
+        ETH_P_HDLC,
+    );
+    // Sent frames arrive stuffed, in flushes of the driver's buffer.
+    for piece in sent.chunks(64) {
+        cooked.data(
+            &captures,
+            Some(&ppp_ctx()),
+            Some(piece),
+            OUTGOING,
+            ETH_P_HDLC,
+        );
+    }
+    assert_eq!(stack.queued(), 0, "nothing queued");
+    let pieces = sent.chunks(64).count() as u32;
+    let stats = captures.stats(0).unwrap();
+    assert_eq!(stats.skipped_feedback, 1 + pieces);
+    assert_eq!(stats.cooked_dropped, 0, "skipped, not lost");
+    // An ordinary frame after it is captured.
+    cooked.data(
+        &captures,
+        Some(&ppp_ctx()),
+        Some(&data(20)),
+        OUTGOING,
+        ETH_P_HDLC,
+    );
+    assert_eq!(stack.queued(), 1);
+    assert!(stack
+        .take_calls()
+        .iter()
+        .any(|call| matches!(call, Call::SendLater(4))));
+}
+
+#[test]
+fn a_queued_packet_the_tunnel_refuses_is_counted_as_a_send_failure() {
+    let (stack, captures, cooked) = sample();
+    cooked.data(
+        &captures,
+        Some(&can_ctx()),
+        Some(&data(8)),
+        OUTGOING,
+        ETH_P_CAN,
+    );
+    stack.fail(fake_stack::Op::Send, 1, Errno::NetDown);
+    stack.run_workqueue(&captures);
+    let stats = captures.stats(0).unwrap();
+    assert_eq!((stats.cooked_captured, stats.dropped_send), (1, 1));
+    assert_eq!(stack.pool().in_use(), 0);
 }

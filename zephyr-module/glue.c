@@ -1,7 +1,8 @@
 /*
  * C glue of the Rust net_capture library: the objects only C macros can
- * define (devices, capture pools, the control mutex, log modules) and
- * shims for macros. No capture logic lives here.
+ * define (devices, capture pools, the control mutex, the net_capture log
+ * module, the work item that sends queued captures) and shims for macros.
+ * No capture logic lives here.
  *
  * Copyright (c) 2026 The zephyr-net-capture authors
  * SPDX-License-Identifier: Apache-2.0
@@ -14,15 +15,16 @@ LOG_MODULE_REGISTER(net_capture, CONFIG_NET_CAPTURE_LOG_LEVEL);
 #include <string.h>
 #include <zephyr/kernel.h>
 #include <zephyr/device.h>
+#include <zephyr/sys/printk.h>
 #include <zephyr/sys/util.h>
 #include <zephyr/net/net_if.h>
 #include <zephyr/net/net_pkt.h>
 #include <zephyr/net/net_l2.h>
-#include <zephyr/net/net_context.h>
 #include <zephyr/net/net_event.h>
 #include <zephyr/net/capture.h>
 
 #include "glue.h"
+#include "glue_log.h"
 #include <net_capture_rs.h>
 #include <net_capture_rs_pools.h>
 
@@ -64,60 +66,36 @@ NET_PKT_SLAB_DEFINE(capture_pkts, CONFIG_NET_CAPTURE_PKT_COUNT);
 #if defined(CONFIG_NET_BUF_FIXED_DATA_SIZE)
 NET_BUF_POOL_FIXED_DEFINE(capture_bufs, CONFIG_NET_CAPTURE_BUF_COUNT, CONFIG_NET_BUF_DATA_SIZE,
 			  CONFIG_NET_PKT_BUF_USER_DATA_SIZE, NULL);
-#define CAPTURE_POOL_BYTES (CONFIG_NET_CAPTURE_BUF_COUNT * CONFIG_NET_BUF_DATA_SIZE)
 #else
-#define CAPTURE_POOL_BYTES                                                     \
-	MAX(CONFIG_NET_PKT_BUF_RX_DATA_POOL_SIZE, CONFIG_NET_PKT_BUF_TX_DATA_POOL_SIZE)
-NET_BUF_POOL_VAR_DEFINE(capture_bufs, CONFIG_NET_CAPTURE_BUF_COUNT, CAPTURE_POOL_BYTES,
+NET_BUF_POOL_VAR_DEFINE(capture_bufs, CONFIG_NET_CAPTURE_BUF_COUNT, NET_CAPTURE_RS_POOL_BYTES,
 			CONFIG_NET_PKT_BUF_USER_DATA_SIZE, NULL);
 #endif
 
-static struct k_mem_slab *capture_slab(void)
-{
-	return &capture_pkts;
-}
-
-static struct net_buf_pool *capture_pool(void)
-{
-	return &capture_bufs;
-}
-
-/* A context that exists only to point buffer allocation at capture_bufs;
- * it is attached to a packet for the allocation and detached before the
- * packet leaves.
+/* Buffers come straight from the pool: net_pkt_alloc_buffer() would log an
+ * error for every capture the pool cannot hold, and capture never waits.
  */
-static struct net_context pool_context = {
-	.tx_slab = capture_slab,
-	.data_pool = capture_pool,
-};
-
-/* Waiting costs timer bookkeeping even when the pool has room, so every
- * allocation is tried without waiting first.
- */
-static k_timeout_t capture_wait(void)
-{
-	return k_is_in_isr() ? K_NO_WAIT : K_MSEC(CONFIG_NET_CAPTURE_RS_ALLOC_TIMEOUT_MS);
-}
-
 struct net_pkt *net_capture_rs_pkt_alloc(size_t len)
 {
 	struct net_pkt *pkt = net_pkt_alloc_from_slab(&capture_pkts, K_NO_WAIT);
 
 	if (pkt == NULL) {
-		pkt = net_pkt_alloc_from_slab(&capture_pkts, capture_wait());
-		if (pkt == NULL) {
-			return NULL;
-		}
-	}
-
-	net_pkt_set_context(pkt, &pool_context);
-	if (net_pkt_alloc_buffer_raw(pkt, len, K_NO_WAIT) < 0 &&
-	    net_pkt_alloc_buffer_raw(pkt, len, capture_wait()) < 0) {
-		net_pkt_set_context(pkt, NULL);
-		net_pkt_unref(pkt);
 		return NULL;
 	}
-	net_pkt_set_context(pkt, NULL);
+
+	while (len > 0) {
+#if defined(CONFIG_NET_BUF_FIXED_DATA_SIZE)
+		struct net_buf *buf = net_buf_alloc_fixed(&capture_bufs, K_NO_WAIT);
+#else
+		struct net_buf *buf = net_buf_alloc_len(&capture_bufs, len, K_NO_WAIT);
+#endif
+
+		if (buf == NULL) {
+			net_pkt_unref(pkt);
+			return NULL;
+		}
+		net_pkt_append_buffer(pkt, buf);
+		len -= MIN(len, buf->size);
+	}
 
 	return pkt;
 }
@@ -125,6 +103,14 @@ struct net_pkt *net_capture_rs_pkt_alloc(size_t len)
 void net_capture_rs_pkt_unref(struct net_pkt *pkt)
 {
 	net_pkt_unref(pkt);
+}
+
+uint8_t net_capture_rs_pkt_direction(struct net_pkt *pkt)
+{
+	struct k_mem_slab *rx;
+
+	net_pkt_get_info(&rx, NULL, NULL, NULL);
+	return pkt->slab == rx ? 1 : 2;
 }
 
 void net_capture_rs_pools_free(size_t *pkts_free, size_t *bufs_free)
@@ -137,9 +123,28 @@ void net_capture_rs_pools_free(size_t *pkts_free, size_t *bufs_free)
 #endif
 }
 
-size_t net_capture_rs_pool_capacity(void)
+/* Captures that must not be sent by their caller wait here for the
+ * system work queue (their fifo word is free once they are built).
+ */
+static K_FIFO_DEFINE(send_queue);
+
+static void send_queued(struct k_work *work)
 {
-	return CAPTURE_POOL_BYTES;
+	struct net_pkt *pkt;
+
+	ARG_UNUSED(work);
+
+	while ((pkt = k_fifo_get(&send_queue, K_NO_WAIT)) != NULL) {
+		net_capture_rs_send_queued(pkt);
+	}
+}
+
+static K_WORK_DEFINE(send_work, send_queued);
+
+void net_capture_rs_send_later(struct net_pkt *pkt)
+{
+	k_fifo_put(&send_queue, pkt);
+	k_work_submit(&send_work);
 }
 
 enum net_capture_rs_l2 net_capture_rs_iface_l2(struct net_if *iface)
@@ -153,9 +158,13 @@ enum net_capture_rs_l2 net_capture_rs_iface_l2(struct net_if *iface)
 #endif
 #if defined(CONFIG_NET_L2_DUMMY)
 	if (l2 == &NET_L2_GET_NAME(DUMMY)) {
-		if (IS_ENABLED(CONFIG_NET_PSEUDO_IFACE) &&
-		    strcmp(net_if_get_device(iface)->name, "NET_ANY") == 0) {
+		const char *name = net_if_get_device(iface)->name;
+
+		if (IS_ENABLED(CONFIG_NET_PSEUDO_IFACE) && strcmp(name, "NET_ANY") == 0) {
 			return NET_CAPTURE_RS_L2_ANY;
+		}
+		if (IS_ENABLED(CONFIG_NET_LOOPBACK) && strcmp(name, "lo") == 0) {
+			return NET_CAPTURE_RS_L2_LOOPBACK;
 		}
 		return NET_CAPTURE_RS_L2_DUMMY;
 	}
@@ -173,22 +182,74 @@ enum net_capture_rs_l2 net_capture_rs_iface_l2(struct net_if *iface)
 	return NET_CAPTURE_RS_L2_OTHER;
 }
 
-void net_capture_rs_log(uint8_t module, uint8_t level, const char *msg)
+void net_capture_rs_log_capture(uint8_t level, const char *fmt, intptr_t a, intptr_t b,
+				intptr_t c)
 {
-#if defined(CONFIG_NET_CAPTURE_COOKED_MODE)
-	if (module == NET_CAPTURE_RS_LOG_COOKED) {
-		net_capture_rs_cooked_log(level, msg);
-		return;
-	}
-#endif
-
-	NET_CAPTURE_RS_LOG_AT(level, msg);
+	NET_CAPTURE_RS_LOG(level, fmt, a, b, c);
 }
 
-FUNC_NORETURN void net_capture_rs_panic(const char *msg)
+void net_capture_rs_log_capture_text(uint8_t level, const char *fmt, const char *text,
+				     intptr_t a, intptr_t b)
 {
-	LOG_ERR("Rust panic: %s", msg);
+	NET_CAPTURE_RS_LOG(level, fmt, text, a, b);
+}
+
+FUNC_NORETURN void net_capture_rs_panic(const char *file, size_t file_len, uint32_t line)
+{
+	/* Immediate mode from here on, so the text is printed before the halt. */
 	LOG_PANIC();
+	LOG_ERR("Rust panic at %.*s:%u", (int)file_len, file, (unsigned int)line);
 	k_panic();
 	CODE_UNREACHABLE;
 }
+
+/* ARM EABI helpers the Rust code calls for copies and clears. Without
+ * these, the Rust library brings its own memcpy and memmove (2.5 kB on
+ * Cortex-M); weak, so a C library that has them (newlib, picolibc) wins.
+ */
+#if defined(CONFIG_ARM)
+__weak void __aeabi_memcpy(void *dest, const void *src, size_t n)
+{
+	memcpy(dest, src, n);
+}
+
+__weak void __aeabi_memcpy4(void *dest, const void *src, size_t n)
+{
+	memcpy(dest, src, n);
+}
+
+__weak void __aeabi_memcpy8(void *dest, const void *src, size_t n)
+{
+	memcpy(dest, src, n);
+}
+
+__weak void __aeabi_memmove(void *dest, const void *src, size_t n)
+{
+	memmove(dest, src, n);
+}
+
+__weak void __aeabi_memmove4(void *dest, const void *src, size_t n)
+{
+	memmove(dest, src, n);
+}
+
+__weak void __aeabi_memset(void *dest, size_t n, int c)
+{
+	memset(dest, c, n);
+}
+
+__weak void __aeabi_memclr(void *dest, size_t n)
+{
+	memset(dest, 0, n);
+}
+
+__weak void __aeabi_memclr4(void *dest, size_t n)
+{
+	memset(dest, 0, n);
+}
+
+__weak void __aeabi_memclr8(void *dest, size_t n)
+{
+	memset(dest, 0, n);
+}
+#endif

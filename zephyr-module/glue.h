@@ -1,7 +1,8 @@
 /*
  * What the C glue gives the Rust library: objects only C macros can
- * define, and shims for macros. Included by glue.c and by bindgen's seed
- * header, so both sides see one declaration.
+ * define, and shims for macros and static inline functions bindgen cannot
+ * wrap. Included by the glue files and by bindgen's seed header, so both
+ * sides see one declaration.
  *
  * Copyright (c) 2026 The zephyr-net-capture authors
  * SPDX-License-Identifier: Apache-2.0
@@ -10,50 +11,50 @@
 #ifndef NET_CAPTURE_RS_GLUE_H_
 #define NET_CAPTURE_RS_GLUE_H_
 
+#include <stdint.h>
 #include <zephyr/kernel.h>
 #include <zephyr/device.h>
 #include <zephyr/net/net_if.h>
 #include <zephyr/net/net_pkt.h>
 
-/* Log modules of the C implementation, kept so log filtering and the
- * sample's expected output stay the same.
- */
-enum net_capture_rs_log_module {
-	NET_CAPTURE_RS_LOG_CAPTURE = 0,
-	NET_CAPTURE_RS_LOG_COOKED = 1,
-};
-
-/* LOG_ERR .. LOG_DBG of the log module registered in the calling file,
- * chosen by a runtime level (the Rust library's message levels).
- */
-#define NET_CAPTURE_RS_LOG_AT(level, msg)                                      \
-	do {                                                                   \
-		switch (level) {                                               \
-		case LOG_LEVEL_ERR:                                            \
-			LOG_ERR("%s", msg);                                    \
-			break;                                                 \
-		case LOG_LEVEL_WRN:                                            \
-			LOG_WRN("%s", msg);                                    \
-			break;                                                 \
-		case LOG_LEVEL_INF:                                            \
-			LOG_INF("%s", msg);                                    \
-			break;                                                 \
-		default:                                                       \
-			LOG_DBG("%s", msg);                                    \
-			break;                                                 \
-		}                                                              \
-	} while (false)
-
-/* Writes msg through LOG_ERR .. LOG_DBG of the given module. */
-void net_capture_rs_log(uint8_t module, uint8_t level, const char *msg);
-
-#if defined(CONFIG_NET_CAPTURE_COOKED_MODE)
-/* The same through the log module of cooked mode. */
-void net_capture_rs_cooked_log(uint8_t level, const char *msg);
+/* Bytes the capture buffer pool holds. */
+#if defined(CONFIG_NET_BUF_FIXED_DATA_SIZE)
+#define NET_CAPTURE_RS_POOL_BYTES (CONFIG_NET_CAPTURE_BUF_COUNT * CONFIG_NET_BUF_DATA_SIZE)
+#else
+#define NET_CAPTURE_RS_POOL_BYTES                                              \
+	MAX(CONFIG_NET_PKT_BUF_RX_DATA_POOL_SIZE, CONFIG_NET_PKT_BUF_TX_DATA_POOL_SIZE)
 #endif
 
-/* Flushes logs and ends in k_panic(). */
-FUNC_NORETURN void net_capture_rs_panic(const char *msg);
+/*
+ * Logging. Each glue file owns its log module and writes the library's
+ * lines: a printf format (%ld for numbers, %s for text) with up to three
+ * arguments, passed as intptr_t (numbers and static strings alike).
+ * LOG_* formats them on the logging thread (deferred mode), or at once.
+ */
+
+/* Module net_capture (glue.c). */
+void net_capture_rs_log_capture(uint8_t level, const char *fmt, intptr_t a, intptr_t b,
+				intptr_t c);
+/* The same with a transient string as the first argument (copied). */
+void net_capture_rs_log_capture_text(uint8_t level, const char *fmt, const char *text,
+				     intptr_t a, intptr_t b);
+
+#if defined(CONFIG_NET_CAPTURE_COOKED_MODE)
+/* Module net_cooked (glue_cooked.c). */
+void net_capture_rs_log_cooked(uint8_t level, const char *fmt, intptr_t a, intptr_t b,
+			       intptr_t c);
+void net_capture_rs_log_cooked_text(uint8_t level, const char *fmt, const char *text,
+				    intptr_t a, intptr_t b);
+
+/* Releases a packet the cooked interface consumed, once its caller (the
+ * virtual L2, which still reads it after the receive handler returns) is
+ * done with it: on the system work queue.
+ */
+void net_capture_rs_release_later(struct net_pkt *pkt);
+#endif
+
+/* Flushes the logs and ends in k_panic(). */
+FUNC_NORETURN void net_capture_rs_panic(const char *file, size_t file_len, uint32_t line);
 
 /* Capture devices NET_CAPTURE0 .. NET_CAPTURE<N-1>, in index order. */
 extern const struct device *const net_capture_rs_devices[];
@@ -62,7 +63,7 @@ extern const struct device *const net_capture_rs_devices[];
 extern const uint64_t net_capture_rs_event_started;
 extern const uint64_t net_capture_rs_event_stopped;
 
-/* Serialises control operations (setup, cleanup, enable, disable). */
+/* Serialises control operations (recursive, as every k_mutex). */
 extern struct k_mutex net_capture_rs_control;
 
 /* How an interface's L2 looks to capture. */
@@ -74,18 +75,25 @@ enum net_capture_rs_l2 {
 	NET_CAPTURE_RS_L2_VIRTUAL = 4,
 	/* The "any" pseudo interface of cooked mode (dummy L2, NET_ANY). */
 	NET_CAPTURE_RS_L2_ANY = 5,
+	/* The loopback interface (dummy L2, device "lo"). */
+	NET_CAPTURE_RS_L2_LOOPBACK = 6,
 };
 enum net_capture_rs_l2 net_capture_rs_iface_l2(struct net_if *iface);
 
+/* Which way a packet goes: 1 received (from the RX packet slab), 2 sent. */
+uint8_t net_capture_rs_pkt_direction(struct net_pkt *pkt);
+
 /* A packet from the capture slab with len bytes of buffers from the
- * capture pool, or NULL. Waits up to the configured time unless in ISR.
+ * capture pool, or NULL; never waits.
  */
 struct net_pkt *net_capture_rs_pkt_alloc(size_t len);
 
 /* net_pkt_unref(), which is a macro in some configurations. */
 void net_capture_rs_pkt_unref(struct net_pkt *pkt);
 
-/* Bytes the capture buffer pool holds. */
-size_t net_capture_rs_pool_capacity(void);
+/* Queues a finished tunnel packet (its interface set) for the system work
+ * queue, which hands each one to net_capture_rs_send_queued().
+ */
+void net_capture_rs_send_later(struct net_pkt *pkt);
 
 #endif /* NET_CAPTURE_RS_GLUE_H_ */

@@ -1,6 +1,8 @@
 /*
  * bindgen's seed header: every Zephyr declaration the Rust library uses,
- * plus typed constants for macros bindgen cannot evaluate.
+ * plus typed constants for macros bindgen cannot evaluate. Zephyr's
+ * network type names go through net_names.h, so the Rust code is the same
+ * for every supported Zephyr release.
  *
  * Copyright (c) 2026 The zephyr-net-capture authors
  * SPDX-License-Identifier: Apache-2.0
@@ -20,6 +22,7 @@
 #include <zephyr/net/capture.h>
 #include <zephyr/net_buf.h>
 
+#include "net_names.h"
 #include "glue.h"
 
 /* errno values differ between Zephyr's libcs: take them from this one. */
@@ -39,5 +42,7 @@ static const int NET_CAPTURE_RS_EAGAIN = EAGAIN;
 static const uint64_t NET_CAPTURE_RS_REQ_SET_PEER = NET_REQUEST_VIRTUAL_INTERFACE_SET_PEER_ADDRESS;
 static const uint64_t NET_CAPTURE_RS_REQ_SET_MTU = NET_REQUEST_VIRTUAL_INTERFACE_SET_MTU;
 
-static const int NET_CAPTURE_RS_AF_INET = AF_INET;
-static const int NET_CAPTURE_RS_AF_INET6 = AF_INET6;
+static const int NET_CAPTURE_RS_AF_INET = NET_CAPTURE_RS_AF_INET_VALUE;
+static const int NET_CAPTURE_RS_AF_INET6 = NET_CAPTURE_RS_AF_INET6_VALUE;
+
+static const size_t NET_CAPTURE_RS_POOL_CAPACITY = NET_CAPTURE_RS_POOL_BYTES;

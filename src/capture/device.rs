@@ -6,7 +6,7 @@ use crate::wire::feedback::Link;
 use crate::wire::tunnel::Encap;
 use crate::wire::IpAddr;
 
-use super::stack::{Families, L2Name};
+use super::platform::{Families, L2Name};
 
 /// A tunnel interface configured for one device, with what setup changed
 /// on it so cleanup can put it back.
@@ -65,6 +65,9 @@ pub enum Device<I> {
         iface: I,
         /// How frames of the captured interface begin.
         link: Link,
+        /// Only packets the device sends are captured (the loopback
+        /// interface, which shows every packet twice).
+        outbound_only: bool,
     },
 }
 
@@ -149,25 +152,6 @@ impl<I: Copy + Eq, const N: usize> Table<I, N> {
         self.devices
             .iter()
             .any(|d| d.tunnel().is_some_and(|t| t.iface == iface))
-    }
-
-    /// Routes of every device capturing `iface`.
-    pub fn routes_for(&self, iface: I) -> heapless::Vec<Route<I>, N> {
-        let mut routes = heapless::Vec::new();
-        for (device, state) in self.iter() {
-            if let Device::Enabled {
-                tunnel,
-                iface: captured,
-                link,
-            } = state
-            {
-                if *captured == iface {
-                    // Cannot overflow: at most one route per device.
-                    let _ = routes.push(tunnel.route(device, *link));
-                }
-            }
-        }
-        routes
     }
 }
 

@@ -1,29 +1,29 @@
 //! `net_capture_pkt()`: copying a packet into every tunnel that captures
 //! its interface.
 //!
-//! The copy comes from the capture pools only (spec W13: the C clone took
-//! its buffers from the stack's RX pool), is sized to the tunnel (W29), and
-//! is marked captured so the stack never captures it again. The original
+//! The copy comes from the capture pools only (W13: the C clone took its
+//! buffers from the stack's RX pool), is sized to the tunnel (W29), and is
+//! marked captured so the stack never captures it again. The original
 //! packet is only read: it is not marked (W25), so a later capture point
-//! (another device, a forwarded packet) still sees it.
+//! (another device, a forwarded packet) still sees it. Nothing here waits:
+//! a capture that finds no memory is dropped and counted.
 
 use core::sync::atomic::Ordering;
 
 use crate::errno::{Errno, Result};
+use crate::log::{Arg, Level};
 use crate::wire::feedback::{self, Link};
 use crate::wire::tunnel::PlanError;
 
-use super::device::Route;
-use super::payload::{copy_head, copy_range, sum_prefix};
-use super::stack::{Frame, IpVersion, Lock, Packet, Payload, Stack};
+use super::device::{Device, Route};
+use super::payload::Payload;
+use super::platform::{DataPlane, Direction, Frame, IpVersion, Lock};
 use super::stats::Outcome;
 use super::{device_arg, Captures};
-use crate::log::Arg;
-use crate::log::Level;
 
-/// Bytes of a frame inspected to recognise the tunnel's own traffic:
-/// link header, IP header with options, ICMP header, quoted IP header.
-const FEEDBACK_HEAD: usize = 14 + 8 + 60 + 8 + 60;
+/// Bytes of a frame inspected to recognise the tunnel's own traffic: link
+/// header and VLAN tag, IPv6 header, ICMP header, quoted IPv6 header.
+pub(crate) const HEAD_LEN: usize = 14 + 4 + 40 + 8 + 40;
 
 /// Why one capture was not sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,7 +31,7 @@ enum Loss {
     Feedback,
     Isr,
     Plan(PlanError),
-    PoolTooSmall { len: usize, capacity: usize },
+    PoolTooSmall { len: usize },
     NoMem,
     Send(Errno),
 }
@@ -65,7 +65,30 @@ struct Sent {
     carried: usize,
 }
 
-impl<S: Stack, const N: usize> Captures<S, N> {
+/// The routes one capture takes, each counted in flight until delivered.
+pub(crate) type Routes<I, const N: usize> = heapless::Vec<Route<I>, N>;
+
+/// Where a capture comes from, which decides how its packets leave.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// A packet at a capture point: sent at once, as the C code did.
+    Packet,
+    /// A packet that reached the cooked interface: sent at once, counted
+    /// as cooked.
+    CookedPacket,
+    /// `net_capture_data()`: queued for the system work queue, because the
+    /// caller (the PPP driver flushing its UART buffer) must not be
+    /// re-entered by a tunnel that runs over its own link.
+    CookedData,
+}
+
+impl Source {
+    fn is_cooked(self) -> bool {
+        self != Source::Packet
+    }
+}
+
+impl<S: DataPlane, const N: usize> Captures<S, N> {
     /// `net_capture_pkt_with_status()`: captures `frame`, seen on `iface`,
     /// into every device enabled on that interface.
     ///
@@ -78,11 +101,11 @@ impl<S: Stack, const N: usize> Captures<S, N> {
         if !self.may_capture(iface) {
             return Err(Errno::NoEnt);
         }
-        let routes = self.routes_for(iface);
+        let routes = self.routes_for(iface, frame.direction());
         if routes.is_empty() {
             return Err(Errno::NoEnt);
         }
-        self.deliver(iface, &routes, frame, false)
+        self.deliver(iface, &routes, &Payload::frame(frame), Source::Packet)
     }
 
     /// The send slot: captures `frame` into the device's tunnel, whatever
@@ -92,27 +115,81 @@ impl<S: Stack, const N: usize> Captures<S, N> {
         if frame.is_captured() {
             return Err(Errno::Already);
         }
-        let route = self.table.with(|table| {
-            table
+        let route = {
+            let table = self.table.lock();
+            let route = table
                 .get(device)
-                .and_then(|state| state.tunnel())
-                .map(|tunnel| tunnel.route(device, Link::Other))
-        });
+                .and_then(Device::tunnel)
+                .map(|tunnel| tunnel.route(device, Link::Other));
+            if route.is_some() {
+                self.started(device);
+            }
+            route
+        };
         let route = route.ok_or(Errno::NoEnt)?;
-        self.deliver(route.tunnel, &[route], frame, false)
+        self.deliver(
+            route.tunnel,
+            core::slice::from_ref(&route),
+            &Payload::frame(frame),
+            Source::Packet,
+        )
+    }
+
+    /// Routes of every device capturing `iface` (copied out of the table),
+    /// each counted in flight. The loopback interface shows each packet
+    /// twice; only the outgoing copy is taken.
+    pub(crate) fn routes_for(&self, iface: S::Iface, direction: Direction) -> Routes<S::Iface, N> {
+        let mut routes = Routes::new();
+        let table = self.table.lock();
+        for (device, state) in table.iter() {
+            if let Device::Enabled {
+                tunnel,
+                iface: captured,
+                link,
+                outbound_only,
+            } = state
+            {
+                let wanted = !(*outbound_only && direction == Direction::In);
+                if *captured == iface && wanted && routes.push(tunnel.route(device, *link)).is_ok()
+                {
+                    self.started(device);
+                }
+            }
+        }
+        routes
+    }
+
+    /// A route is handed out: cleanup waits for it.
+    fn started(&self, device: usize) {
+        if let Some(count) = self.in_flight.get(device) {
+            count.fetch_add(1, Ordering::Acquire);
+        }
     }
 
     /// Sends `payload` through each route, counting and logging losses.
-    pub(crate) fn deliver<P: Payload + ?Sized>(
+    pub(crate) fn deliver(
         &self,
         iface: S::Iface,
         routes: &[Route<S::Iface>],
-        payload: &P,
-        cooked: bool,
+        payload: &Payload<'_, S::Frame>,
+        source: Source,
     ) -> Result<()> {
+        let mut head_buf = [0u8; HEAD_LEN];
+        let head = if routes.iter().any(|route| route.lower == iface) {
+            payload.head(&mut head_buf, HEAD_LEN)
+        } else {
+            &[]
+        };
         let mut result = Ok(());
         for route in routes {
-            let outcome = self.emit(iface, route, payload);
+            let outcome = if iface == route.lower
+                && feedback::is_tunnel_frame(head, route.link, &route.remote)
+            {
+                Err(Loss::Feedback)
+            } else {
+                self.emit(route, payload, source)
+            };
+            self.finished(route.device);
             let counted = match outcome {
                 Ok(sent) => Outcome::Sent {
                     fragmented: sent.fragmented,
@@ -120,61 +197,61 @@ impl<S: Stack, const N: usize> Captures<S, N> {
                 },
                 Err(loss) => loss.outcome(),
             };
-            let Some(stats) = self.stats.get(route.device) else {
-                continue;
-            };
-            if stats.record(counted, cooked) {
-                self.log_first_loss(route, outcome);
-            }
-            if let Err(loss) = outcome {
-                if result.is_ok() {
-                    result = Err(loss.errno());
+            if let Some(stats) = self.stats.get(route.device) {
+                if stats.record(counted, source.is_cooked()) {
+                    self.log_first_loss(route.device, outcome);
                 }
+            }
+            if let (Err(loss), Ok(())) = (outcome, result) {
+                result = Err(loss.errno());
             }
         }
         result
     }
 
     /// Builds and sends the datagram of one capture for one route.
-    fn emit<P: Payload + ?Sized>(
+    fn emit(
         &self,
-        iface: S::Iface,
         route: &Route<S::Iface>,
-        payload: &P,
+        payload: &Payload<'_, S::Frame>,
+        source: Source,
     ) -> core::result::Result<Sent, Loss> {
         if self.stack.in_isr() {
             // Allocation may not block here and the TX path may not run
-            // here; the C code took a mutex in this context (spec W10).
+            // here; the C code took a mutex in this context (W10).
             return Err(Loss::Isr);
-        }
-        if iface == route.lower && self.is_feedback(route, payload) {
-            return Err(Loss::Feedback);
         }
         let outer = IpVersion::of(&route.remote).header_len();
         let mtu = usize::from(self.stack.mtu(route.lower)).saturating_sub(outer);
         let ident = self.next_ident.fetch_add(1, Ordering::Relaxed);
         let plan = route
             .encap
-            .plan(payload.len(), mtu, self.stack.oversize(), ident)
+            .plan(payload.len(), mtu, self.config.oversize, ident)
             .map_err(Loss::Plan)?;
         let mut sum = plan.checksum_start().map_err(Loss::Plan)?;
-        sum_prefix(payload, plan.payload_len(), &mut sum);
-        let capacity = self.stack.pool_capacity();
+        payload.sum_prefix(plan.payload_len(), &mut sum);
         let version = IpVersion::of(&route.encap.local);
         for index in 0..plan.pieces() {
             let piece = plan.piece(index, sum).map_err(Loss::Plan)?;
-            if piece.len() > capacity {
-                return Err(Loss::PoolTooSmall {
-                    len: piece.len(),
-                    capacity,
-                });
+            let len = piece.len();
+            if len > self.config.pool_capacity {
+                return Err(Loss::PoolTooSmall { len });
             }
-            let mut packet = self.stack.alloc(piece.len()).map_err(|_| Loss::NoMem)?;
-            packet.append(piece.header()).map_err(|_| Loss::NoMem)?;
-            copy_range(payload, piece.payload.clone(), &mut packet).map_err(|_| Loss::NoMem)?;
+            let mut packet = self.stack.alloc(len).map_err(|_| Loss::NoMem)?;
             self.stack
-                .send(route.tunnel, packet, version)
-                .map_err(Loss::Send)?;
+                .append(&mut packet, piece.header())
+                .map_err(|_| Loss::NoMem)?;
+            payload
+                .for_range(piece.payload.clone(), |bytes| {
+                    self.stack.append(&mut packet, bytes)
+                })
+                .map_err(|_| Loss::NoMem)?;
+            let sent = if source == Source::CookedData {
+                self.stack.send_later(route.tunnel, packet, version)
+            } else {
+                self.stack.send(route.tunnel, packet, version)
+            };
+            sent.map_err(Loss::Send)?;
         }
         Ok(Sent {
             fragmented: plan.is_fragmented(),
@@ -183,66 +260,67 @@ impl<S: Stack, const N: usize> Captures<S, N> {
         })
     }
 
-    /// Whether a frame on the tunnel's carrier is the tunnel's own traffic;
-    /// reads the first buffer in place when it holds the headers.
-    fn is_feedback<P: Payload + ?Sized>(&self, route: &Route<S::Iface>, payload: &P) -> bool {
-        let mut verdict = None;
-        payload.for_each_chunk(&mut |first| {
-            if first.len() >= FEEDBACK_HEAD || first.len() == payload.len() {
-                verdict = Some(feedback::is_tunnel_frame(first, route.link, &route.remote));
+    /// Sends a packet [`DataPlane::send_later`] queued; a refusal is
+    /// counted as a send failure of the device that owns the tunnel (the
+    /// capture was counted when queued).
+    pub fn send_queued(&self, tunnel: S::Iface, packet: S::Packet, version: IpVersion) {
+        let Err(err) = self.stack.send(tunnel, packet, version) else {
+            return;
+        };
+        let device = self
+            .table
+            .lock()
+            .iter()
+            .position(|(_, state)| state.tunnel().is_some_and(|t| t.iface == tunnel));
+        if let Some(device) = device {
+            if let Some(stats) = self.stats.get(device) {
+                if stats.record(Outcome::SendFailed, false) {
+                    self.log_first_loss(device, Err(Loss::Send(err)));
+                }
             }
-            false
-        });
-        verdict.unwrap_or_else(|| {
-            let mut head = [0u8; FEEDBACK_HEAD];
-            let len = copy_head(payload, &mut head);
-            let head = head.get(..len).unwrap_or_default();
-            feedback::is_tunnel_frame(head, route.link, &route.remote)
-        })
+        }
     }
 
-    fn log_first_loss(&self, route: &Route<S::Iface>, outcome: core::result::Result<Sent, Loss>) {
-        let device = device_arg(route.device);
-        let size = |bytes: usize| Arg::Int(i64::try_from(bytes).unwrap_or(i64::MAX));
-        match outcome {
+    fn log_first_loss(&self, device: usize, outcome: core::result::Result<Sent, Loss>) {
+        let device = device_arg(device);
+        let (format, args): (&'static core::ffi::CStr, [Arg; 3]) = match outcome {
             Ok(Sent {
                 truncated_from: Some(len),
                 carried,
                 ..
-            }) => self.log(
-                Level::Warning,
-                "NET_CAPTURE{}: {}-byte capture cut to {} bytes to fit the tunnel \
-                 (logged once; see the truncated counter)",
-                &[device, size(len), size(carried)],
+            }) => (
+                c"NET_CAPTURE%ld: %ld-byte capture cut to %ld bytes to fit the tunnel \
+                  (logged once; see the truncated counter)",
+                [device, Arg::count(len), Arg::count(carried)],
             ),
-            Ok(_) | Err(Loss::Feedback) => {}
-            Err(Loss::Isr) => self.log(
-                Level::Warning,
-                "NET_CAPTURE{}: packets captured in interrupt context are dropped",
-                &[device],
+            Ok(_) | Err(Loss::Feedback) => return,
+            Err(Loss::Isr) => (
+                c"NET_CAPTURE%ld: packets captured in interrupt context are dropped",
+                [device, Arg::Int(0), Arg::Int(0)],
             ),
-            Err(Loss::Plan(err)) => self.log(
-                Level::Warning,
-                "NET_CAPTURE{}: capture does not fit the tunnel ({})",
-                &[device, Arg::Str(err.reason())],
+            Err(Loss::Plan(err)) => (
+                c"NET_CAPTURE%ld: capture does not fit the tunnel (%s)",
+                [device, Arg::Str(err.reason()), Arg::Int(0)],
             ),
-            Err(Loss::PoolTooSmall { len, capacity }) => self.log(
-                Level::Warning,
-                "NET_CAPTURE{}: {}-byte tunnel packet exceeds the {}-byte capture pool \
-                 (raise CONFIG_NET_CAPTURE_BUF_COUNT)",
-                &[device, size(len), size(capacity)],
+            Err(Loss::PoolTooSmall { len }) => (
+                c"NET_CAPTURE%ld: %ld-byte tunnel packet exceeds the %ld-byte capture pool \
+                  (raise CONFIG_NET_CAPTURE_BUF_COUNT)",
+                [
+                    device,
+                    Arg::count(len),
+                    Arg::count(self.config.pool_capacity),
+                ],
             ),
-            Err(Loss::NoMem) => self.log(
-                Level::Warning,
-                "NET_CAPTURE{}: capture pool exhausted, dropping captures \
-                 (CONFIG_NET_CAPTURE_PKT_COUNT/BUF_COUNT)",
-                &[device],
+            Err(Loss::NoMem) => (
+                c"NET_CAPTURE%ld: capture pool exhausted, dropping captures \
+                  (CONFIG_NET_CAPTURE_PKT_COUNT/BUF_COUNT)",
+                [device, Arg::Int(0), Arg::Int(0)],
             ),
-            Err(Loss::Send(err)) => self.log(
-                Level::Warning,
-                "NET_CAPTURE{}: tunnel refused a capture ({})",
-                &[device, err.arg()],
+            Err(Loss::Send(err)) => (
+                c"NET_CAPTURE%ld: tunnel refused a capture (%ld)",
+                [device, Arg::Errno(err), Arg::Int(0)],
             ),
-        }
+        };
+        self.stack.log(Level::Warning, format, &args);
     }
 }

@@ -1,39 +1,43 @@
 //! Capture devices: the device table, setup and cleanup of tunnels,
 //! enable/disable, and the hot path that copies packets into the tunnel.
 //!
-//! Generic over [`Stack`], so it runs against Zephyr on the device and
-//! against a fake in the host tests.
+//! Generic over the stack's traits ([`platform`]), so it runs against
+//! Zephyr on the device and against a fake in the host tests.
 //!
 //! Concurrency: control operations (setup, cleanup, enable, disable,
-//! foreach) are serialised by the stack's sleeping control lock and call
-//! into the stack without holding anything else. The device table sits
-//! behind a spin lock that the hot path holds only to copy out its routes;
-//! allocation and transmission happen outside any lock (spec W2, W10, W11).
-//! When no device is enabled the hot path returns after one atomic load.
+//! foreach) are serialised by the stack's sleeping control lock, which
+//! refuses a thread that already holds it, and raise their events while
+//! holding it, so events arrive in the order of the state changes. The
+//! device table sits behind a spin lock that the hot path holds only to
+//! copy out its routes; allocation and transmission happen outside any
+//! lock (defects W2, W10, W11 in `docs/c-defects.md`). When no device is
+//! enabled the hot path returns after one atomic load per device.
 
 mod control;
 mod device;
 mod hotpath;
 mod payload;
+mod platform;
 mod setup;
-mod stack;
 mod stats;
 
-use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicU16, AtomicU32, AtomicUsize, Ordering};
 
 pub use crate::log::Level;
 pub use device::{Device, Route, Saved, Table, Tunnel};
-pub use stack::{
-    Event, Families, Frame, IfaceKind, IpVersion, L2Name, Lock, Packet, Payload, Stack, L2_NAME_LEN,
+pub(crate) use hotpath::Source;
+pub use payload::{Chunks, Payload};
+pub use platform::{
+    Config, ControlLock, ControlPlane, DataPlane, Direction, Event, Families, Frame, IfaceKind,
+    IpVersion, L2Name, Lock, Platform, L2_NAME_LEN,
 };
 pub use stats::{DeviceStats, Outcome, StatsSnapshot};
 
-use crate::log::{Arg, Message};
-use crate::wire::IpAddr;
+use crate::log::Arg;
 
 /// A device index as a log argument.
-pub(crate) fn device_arg(device: usize) -> Arg<'static> {
-    Arg::Int(i64::try_from(device).unwrap_or(i64::MAX))
+pub(crate) fn device_arg(device: usize) -> Arg {
+    Arg::count(device)
 }
 
 /// Virtual L2 name given to a tunnel while a device uses it.
@@ -49,38 +53,45 @@ pub struct DeviceInfo<I> {
     /// Tunnel interface.
     pub tunnel: I,
     /// Inner local address and UDP port.
-    pub local: (IpAddr, u16),
+    pub local: (crate::wire::IpAddr, u16),
     /// Inner peer address and UDP port.
-    pub peer: (IpAddr, u16),
+    pub peer: (crate::wire::IpAddr, u16),
 }
 
 /// The capture devices `NET_CAPTURE0` .. `NET_CAPTURE<N-1>`.
-pub struct Captures<S: Stack, const N: usize> {
+pub struct Captures<S: Platform, const N: usize> {
     stack: S,
+    config: Config,
     table: S::SpinLock<Table<S::Iface, N>>,
     control: S::ControlLock,
     stats: [DeviceStats; N],
     /// Key of each device's captured interface (0 when not capturing):
     /// the hot path's lock-free early exit for packets nobody captures.
     captured_keys: [AtomicUsize; N],
+    /// Captures of each device between copying its route and finishing
+    /// with it; cleanup waits for them (they carry the old addresses).
+    in_flight: [AtomicU16; N],
     /// Identification of the next fragmented datagram.
     next_ident: AtomicU32,
 }
 
-impl<S: Stack, const N: usize> Captures<S, N> {
+impl<S: Platform, const N: usize> Captures<S, N> {
     /// Devices over `stack`, all free. The locks come from the caller so a
     /// `static` can be built in a const context.
     pub const fn new(
         stack: S,
+        config: Config,
         table: S::SpinLock<Table<S::Iface, N>>,
         control: S::ControlLock,
     ) -> Self {
         Captures {
             stack,
+            config,
             table,
             control,
             stats: [const { DeviceStats::new() }; N],
             captured_keys: [const { AtomicUsize::new(0) }; N],
+            in_flight: [const { AtomicU16::new(0) }; N],
             next_ident: AtomicU32::new(1),
         }
     }
@@ -90,6 +101,11 @@ impl<S: Stack, const N: usize> Captures<S, N> {
         &self.stack
     }
 
+    /// The build's constants.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
     /// Number of devices.
     pub const fn device_count(&self) -> usize {
         N
@@ -97,7 +113,7 @@ impl<S: Stack, const N: usize> Captures<S, N> {
 
     /// A device's state (a copy), if the index is valid.
     pub fn device(&self, device: usize) -> Option<Device<S::Iface>> {
-        self.table.with(|table| table.get(device).cloned())
+        self.table.lock().get(device).cloned()
     }
 
     /// A device's counters, if the index is valid.
@@ -112,7 +128,9 @@ impl<S: Stack, const N: usize> Captures<S, N> {
             .iter()
             .any(|key| key.load(Ordering::Relaxed) != 0)
     }
+}
 
+impl<S: DataPlane, const N: usize> Captures<S, N> {
     /// Whether some device may be capturing `iface`: a lock-free check that
     /// is exact except while an enable or disable is under way, which the
     /// locked route lookup then settles.
@@ -124,43 +142,45 @@ impl<S: Stack, const N: usize> Captures<S, N> {
             .any(|captured| captured.load(Ordering::Relaxed) == key)
     }
 
-    /// Routes of every device capturing `iface` (copied out of the table).
-    pub(crate) fn routes_for(&self, iface: S::Iface) -> heapless::Vec<Route<S::Iface>, N> {
-        self.table.with(|table| table.routes_for(iface))
+    /// The captured-interface keys of `table` become what the hot path
+    /// compares against; called with the table locked, after a change.
+    fn publish(&self, table: &Table<S::Iface, N>) {
+        for ((_, device), slot) in table.iter().zip(&self.captured_keys) {
+            let key = device
+                .captured_iface()
+                .map_or(0, |iface| self.stack.iface_key(iface));
+            slot.store(key, Ordering::Relaxed);
+        }
     }
 
-    /// Counts a capture that was lost before it reached a tunnel (bad
-    /// input), on each device that would have carried it. Returns true
-    /// when this is the first such loss on some device, i.e. when to log.
-    pub(crate) fn record_loss(&self, routes: &[Route<S::Iface>], cooked: bool) -> bool {
-        let mut first = false;
+    /// Counts a capture that did not reach the tunnels of `routes` (bad
+    /// input, or lost before delivery), logs the first loss of its kind
+    /// on a device with `why`, and releases the routes.
+    pub(crate) fn record(
+        &self,
+        routes: &[Route<S::Iface>],
+        outcome: Outcome,
+        cooked: bool,
+        why: &'static core::ffi::CStr,
+    ) {
         for route in routes {
             if let Some(stats) = self.stats.get(route.device) {
-                first |= stats.record(Outcome::Other, cooked);
+                if stats.record(outcome, cooked) {
+                    self.stack.log(
+                        Level::Warning,
+                        c"NET_CAPTURE%ld: capture dropped: %s (logged once)",
+                        &[device_arg(route.device), Arg::Str(why)],
+                    );
+                }
             }
+            self.finished(route.device);
         }
-        first
     }
 
-    /// Applies `change` to the table and republishes the captured keys.
-    fn update<R>(&self, change: impl FnOnce(&mut Table<S::Iface, N>) -> R) -> R {
-        self.table.with(|table| {
-            let result = change(table);
-            for ((_, device), key) in table.iter().zip(&self.captured_keys) {
-                let captured = device
-                    .captured_iface()
-                    .map_or(0, |iface| self.stack.iface_key(iface));
-                key.store(captured, Ordering::Relaxed);
-            }
-            result
-        })
-    }
-
-    fn log(&self, level: Level, template: &'static str, args: &[Arg<'_>]) {
-        self.stack.log(&Message {
-            level,
-            template,
-            args,
-        });
+    /// A route handed out by the lookup is no longer used.
+    fn finished(&self, device: usize) {
+        if let Some(count) = self.in_flight.get(device) {
+            count.fetch_sub(1, Ordering::Release);
+        }
     }
 }

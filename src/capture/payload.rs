@@ -1,118 +1,183 @@
-//! Reading a [`Payload`] piece by piece: its first bytes, its checksum, a
-//! byte range copied into a packet.
+//! The bytes a capture carries: a packet's buffer chain, optionally
+//! preceded by a header the library made (a cooked SLL header), or two
+//! plain slices (cooked data). One concrete type for every kind, read in
+//! pieces with [`Chunks`], so the code that sizes, checksums and copies a
+//! capture exists once in the image.
 
 use core::ops::Range;
 
-use crate::errno::Result;
 use crate::wire::checksum::Checksum;
 
-use super::stack::{Packet, Payload};
+use super::platform::Frame;
 
-/// Copies the first bytes of `payload` into `buf`; returns how many.
-pub fn copy_head<P: Payload + ?Sized>(payload: &P, buf: &mut [u8]) -> usize {
-    let mut filled = 0;
-    payload.for_each_chunk(&mut |chunk| {
-        let take = chunk.len().min(buf.len() - filled);
-        if let (Some(to), Some(from)) = (buf.get_mut(filled..filled + take), chunk.get(..take)) {
-            to.copy_from_slice(from);
-            filled += take;
+/// What one capture carries.
+pub struct Payload<'a, F: Frame + ?Sized> {
+    /// Leading pieces (either may be empty).
+    parts: [&'a [u8]; 2],
+    /// The rest of a packet's buffer chain after the parts.
+    rest: Option<(&'a F, F::Chain)>,
+    /// Bytes carried: all of the above, or fewer (a snap length).
+    len: usize,
+}
+
+impl<'a, F: Frame + ?Sized> Payload<'a, F> {
+    /// A packet as it is.
+    pub fn frame(frame: &'a F) -> Self {
+        let (first, rest) = frame.first();
+        Payload {
+            parts: [first, &[]],
+            rest: rest.map(|at| (frame, at)),
+            len: frame.len(),
         }
-        filled < buf.len()
-    });
-    filled
-}
+    }
 
-/// Adds the first `len` bytes of `payload` to `sum`.
-pub fn sum_prefix<P: Payload + ?Sized>(payload: &P, len: usize, sum: &mut Checksum) {
-    let mut left = len;
-    payload.for_each_chunk(&mut |chunk| {
-        let take = chunk.len().min(left);
-        sum.add(chunk.get(..take).unwrap_or(chunk));
-        left -= take;
-        left > 0
-    });
-}
+    /// `header` followed by `data`.
+    pub fn slices(header: &'a [u8], data: &'a [u8]) -> Self {
+        Payload {
+            parts: [header, data],
+            rest: None,
+            len: header.len() + data.len(),
+        }
+    }
 
-/// Appends bytes `range` of `payload` to `packet`.
-pub fn copy_range<P: Payload + ?Sized, K: Packet>(
-    payload: &P,
-    range: Range<usize>,
-    packet: &mut K,
-) -> Result<()> {
-    let mut offset = 0;
-    let mut result = Ok(());
-    payload.for_each_chunk(&mut |chunk| {
-        let chunk_end = offset + chunk.len();
-        let start = range.start.max(offset);
-        let end = range.end.min(chunk_end);
-        if let Some(piece) = chunk.get(start.saturating_sub(offset)..end.saturating_sub(offset)) {
-            if let Err(err) = packet.append(piece) {
-                result = Err(err);
-                return false;
+    /// `header` followed by a packet.
+    pub fn with_header(header: &'a [u8], frame: &'a F) -> Self {
+        let (first, rest) = frame.first();
+        Payload {
+            parts: [header, first],
+            rest: rest.map(|at| (frame, at)),
+            len: header.len() + frame.len(),
+        }
+    }
+
+    /// The same bytes cut to at most `len` (a snap length).
+    pub fn cut(mut self, len: usize) -> Self {
+        self.len = self.len.min(len);
+        self
+    }
+
+    /// Bytes carried.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing is carried.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The pieces, in order, up to [`Payload::len`].
+    pub fn chunks(&self) -> Chunks<'a, F> {
+        Chunks {
+            parts: self.parts,
+            next_part: 0,
+            rest: self.rest,
+            left: self.len,
+        }
+    }
+
+    /// The first bytes in one slice: the first piece when it holds `want`
+    /// bytes (or everything), else a copy into `buf`.
+    pub fn head<'b>(&self, buf: &'b mut [u8], want: usize) -> &'b [u8]
+    where
+        'a: 'b,
+    {
+        let mut chunks = self.chunks();
+        match chunks.find(|chunk| !chunk.is_empty()) {
+            Some(first) if first.len() >= want.min(self.len) => first,
+            _ => {
+                let filled = self.copy_head(buf);
+                buf.get(..filled).unwrap_or_default()
             }
         }
-        offset = chunk_end;
-        offset < range.end
-    });
-    result
+    }
+
+    /// Copies the first bytes into `buf`; returns how many.
+    pub fn copy_head(&self, buf: &mut [u8]) -> usize {
+        let mut filled = 0;
+        for chunk in self.chunks() {
+            let Some(room) = buf.get_mut(filled..) else {
+                break;
+            };
+            let take = chunk.len().min(room.len());
+            if let (Some(to), Some(from)) = (room.get_mut(..take), chunk.get(..take)) {
+                to.copy_from_slice(from);
+            }
+            filled += take;
+            if filled == buf.len() {
+                break;
+            }
+        }
+        filled
+    }
+
+    /// Adds the first `len` bytes to `sum`.
+    pub fn sum_prefix(&self, len: usize, sum: &mut Checksum) {
+        let mut left = len;
+        for chunk in self.chunks() {
+            let take = chunk.len().min(left);
+            sum.add(chunk.get(..take).unwrap_or_default());
+            left -= take;
+            if left == 0 {
+                break;
+            }
+        }
+    }
+
+    /// Calls `put` with the bytes of `range`, in pieces.
+    pub fn for_range<E>(
+        &self,
+        range: Range<usize>,
+        mut put: impl FnMut(&[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut offset = 0;
+        for chunk in self.chunks() {
+            let end = offset + chunk.len();
+            if end > range.start {
+                let from = range.start.saturating_sub(offset);
+                let to = range.end.min(end) - offset;
+                if let Some(piece) = chunk.get(from..to) {
+                    put(piece)?;
+                }
+            }
+            offset = end;
+            if offset >= range.end {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The pieces of a [`Payload`], empty ones included.
+pub struct Chunks<'a, F: Frame + ?Sized> {
+    parts: [&'a [u8]; 2],
+    next_part: usize,
+    rest: Option<(&'a F, F::Chain)>,
+    left: usize,
+}
+
+impl<'a, F: Frame + ?Sized> Iterator for Chunks<'a, F> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        if self.left == 0 {
+            return None;
+        }
+        let chunk = if let Some(part) = self.parts.get(self.next_part) {
+            self.next_part += 1;
+            *part
+        } else {
+            let (frame, at) = self.rest?;
+            let (chunk, rest) = frame.next(at);
+            self.rest = rest.map(|at| (frame, at));
+            chunk
+        };
+        let take = chunk.len().min(self.left);
+        self.left -= take;
+        chunk.get(..take)
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::vec::Vec;
-
-    struct Chunks(Vec<Vec<u8>>);
-
-    impl Payload for Chunks {
-        fn len(&self) -> usize {
-            self.0.iter().map(Vec::len).sum()
-        }
-        fn for_each_chunk(&self, f: &mut dyn FnMut(&[u8]) -> bool) {
-            for chunk in &self.0 {
-                if !f(chunk) {
-                    break;
-                }
-            }
-        }
-    }
-
-    impl Packet for Vec<u8> {
-        fn append(&mut self, bytes: &[u8]) -> Result<()> {
-            self.extend_from_slice(bytes);
-            Ok(())
-        }
-    }
-
-    fn chunks() -> Chunks {
-        Chunks(std::vec![
-            (0..5).collect(),
-            Vec::new(),
-            (5..128).collect(),
-            (128..200).collect()
-        ])
-    }
-
-    #[test]
-    fn copy_range_crosses_chunk_boundaries() {
-        let all: Vec<u8> = (0..200).collect();
-        for (start, end) in [(0, 200), (3, 7), (5, 128), (127, 129), (150, 200), (10, 10)] {
-            let mut out = Vec::new();
-            copy_range(&chunks(), start..end, &mut out).unwrap();
-            assert_eq!(out, &all[start..end]);
-        }
-    }
-
-    #[test]
-    fn head_and_prefix_sum_stop_where_asked() {
-        let mut head = [0u8; 16];
-        assert_eq!(copy_head(&chunks(), &mut head), 16);
-        assert_eq!(head[15], 15);
-        let mut big = [0u8; 300];
-        assert_eq!(copy_head(&chunks(), &mut big), 200);
-        let mut sum = Checksum::new();
-        sum_prefix(&chunks(), 77, &mut sum);
-        let all: Vec<u8> = (0..77).collect();
-        assert_eq!(sum.finish(), crate::wire::checksum::of(&all));
-    }
-}
+mod tests;

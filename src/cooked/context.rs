@@ -33,7 +33,9 @@ impl CookedContext {
             halen,
             addr: [0; LL_ADDR_LEN],
         };
-        out.addr[..len].copy_from_slice(bytes);
+        for (to, from) in out.addr.iter_mut().zip(bytes) {
+            *to = *from;
+        }
         Ok(out)
     }
 

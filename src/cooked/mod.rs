@@ -3,38 +3,56 @@
 //! header, through a virtual "cooked" interface stacked on the "any"
 //! pseudo interface.
 //!
-//! `net_capture_data()` builds the tunnel datagram directly, synchronously
-//! and only when a capture device is enabled on the cooked interface and
-//! that interface is up (spec W21): nothing is allocated otherwise. The C
-//! code injected every call into the "any" interface's receive path and
-//! shared the live packet with the tunnel (W4, W28); here the caller's data
-//! is copied once, into the capture pools, before the call returns.
+//! `net_capture_data()` copies the caller's data behind an SLL header
+//! straight into tunnel packets from the capture pools, and queues them for
+//! the system work queue to send: the caller (the PPP driver in the middle
+//! of flushing its UART buffer) is never re-entered by a tunnel that runs
+//! over its own link. Nothing is allocated unless a device captures the
+//! cooked interface and it is up (W21), and the tunnel's own frames on a
+//! captured PPP link are recognised and skipped ([`hdlc`]). Packets that
+//! reach the cooked interface through "any" (injected by an application
+//! with `net_recv_data()`, as the C implementation itself did) are copied
+//! by its receive handler ([`Cooked::recv`]) on the RX thread.
 
 mod context;
 mod filter;
+pub mod hdlc;
+
+use core::ffi::CStr;
 
 pub use context::{CookedContext, LL_ADDR_LEN};
 pub use filter::LinkTypes;
 
-use crate::capture::{Captures, Frame, Level, Lock, Payload, Stack};
+use crate::capture::{
+    Captures, ControlPlane, Direction, Frame, Level, Lock, Outcome, Payload, Source,
+};
 use crate::errno::{Errno, Result};
-use crate::log::{Arg, Message};
-use crate::wire::sll::{self, Cooked as SllFields, SLL2_HEADER_LEN};
+use crate::log::Arg;
+use crate::wire::sll::{self, packet_type, Cooked as SllFields, SLL2_HEADER_LEN};
+use crate::wire::IpAddr;
+
+/// `ETH_P_HDLC`: the protocol of the PPP driver's cooked captures.
+pub const ETH_P_HDLC: u16 = 0x0019;
 
 /// What cooked mode needs from the stack beyond capture's needs.
-pub trait CookedStack: Stack {
+pub trait CookedPlane: ControlPlane {
     /// The "any" pseudo interface, looked up by its exact name.
     fn any_iface(&self) -> Option<Self::Iface>;
     /// Renames an interface.
-    fn set_iface_name(&self, iface: Self::Iface, name: &str) -> Result<()>;
+    fn set_iface_name(&self, iface: Self::Iface, name: &CStr) -> Result<()>;
     /// Marks an interface point-to-point and not auto-started, with no IP.
     fn make_capture_only(&self, iface: Self::Iface);
     /// Sets an interface's MTU directly.
     fn set_mtu(&self, iface: Self::Iface, mtu: u16) -> Result<()>;
-    /// SLL header version of this build.
-    fn sll_version(&self) -> sll::Version;
+}
+
+/// Constants of cooked mode in this build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CookedConfig {
+    /// SLL header version.
+    pub sll: sll::Version,
     /// Name the cooked interface gets.
-    fn cooked_iface_name(&self) -> &str;
+    pub name: &'static CStr,
 }
 
 /// State of the cooked interface.
@@ -42,7 +60,7 @@ pub trait CookedStack: Stack {
 pub struct CookedState<I, const MAX: usize> {
     /// The cooked interface once initialised and attached to "any".
     iface: Option<I>,
-    /// What the interface is attached to.
+    /// What the interface is attached to, as the virtual L2 reports it.
     lower: Option<I>,
     /// Started (up) as the virtual L2 reports it.
     started: bool,
@@ -50,6 +68,8 @@ pub struct CookedState<I, const MAX: usize> {
     link_types: LinkTypes<MAX>,
     /// A missing "any" interface has been reported to `net_capture_data`.
     reported_missing_any: bool,
+    /// Pieces of frames the PPP driver sends.
+    sent_frames: hdlc::SentFrames,
 }
 
 impl<I, const MAX: usize> CookedState<I, MAX> {
@@ -61,6 +81,7 @@ impl<I, const MAX: usize> CookedState<I, MAX> {
             started: false,
             link_types: LinkTypes::new(),
             reported_missing_any: false,
+            sent_frames: hdlc::SentFrames::new(),
         }
     }
 }
@@ -72,120 +93,99 @@ impl<I, const MAX: usize> Default for CookedState<I, MAX> {
 }
 
 /// The cooked interface (`NET_COOKED`).
-pub struct Cooked<S: CookedStack, const MAX: usize> {
+pub struct Cooked<S: CookedPlane, const MAX: usize> {
     stack: S,
+    config: CookedConfig,
     state: S::SpinLock<CookedState<S::Iface, MAX>>,
 }
 
 /// What the cooked interface's receive handler tells the stack.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
-    /// The packet was consumed (its copy went to the tunnel): free it.
+    /// The packet was consumed (its copy went to the tunnel): release it,
+    /// once the stack is done looking at it.
     Consumed,
     /// Not a captured link type: the stack drops it.
     Drop,
 }
 
-/// The cooked header and data as one payload.
-struct CookedPayload<'a> {
-    header: &'a [u8],
-    data: &'a [u8],
-}
-
-impl Payload for CookedPayload<'_> {
-    fn len(&self) -> usize {
-        self.header.len() + self.data.len()
-    }
-
-    fn for_each_chunk(&self, f: &mut dyn FnMut(&[u8]) -> bool) {
-        if f(self.header) {
-            f(self.data);
-        }
-    }
-}
-
 /// MTU of the cooked interface, as in the C implementation.
 pub const COOKED_MTU: u16 = 1024;
 
-impl<S: CookedStack, const MAX: usize> Cooked<S, MAX> {
+impl<S: CookedPlane, const MAX: usize> Cooked<S, MAX> {
     /// The interface before initialisation; see [`Captures::new`] for why
     /// the lock is passed in.
-    pub const fn new(stack: S, state: S::SpinLock<CookedState<S::Iface, MAX>>) -> Self {
-        Cooked { stack, state }
-    }
-
-    fn log(&self, level: Level, template: &'static str, args: &[Arg<'_>]) {
-        self.stack.log(&Message {
-            level,
-            template,
-            args,
-        });
+    pub const fn new(
+        stack: S,
+        config: CookedConfig,
+        state: S::SpinLock<CookedState<S::Iface, MAX>>,
+    ) -> Self {
+        Cooked {
+            stack,
+            config,
+            state,
+        }
     }
 
     /// The cooked interface, once initialised.
     pub fn iface(&self) -> Option<S::Iface> {
-        self.state.with(|state| state.iface)
+        self.state.lock().iface
     }
 
     /// Interface initialisation: names the interface and stacks it on the
     /// "any" pseudo interface. Without "any", cooked mode cannot work; the
-    /// C code gave up silently (spec W22), this logs an error.
+    /// C code gave up silently (W22), this logs an error.
     pub fn init(&self, iface: S::Iface) {
         if self.iface().is_some() {
             return;
         }
         let Some(any) = self.stack.any_iface() else {
-            self.log(
+            self.stack.log(
                 Level::Error,
-                "Cooked mode: no \"any\" interface (CONFIG_NET_PSEUDO_IFACE), \
-                 cooked capture is off",
+                c"Cooked mode: no \"any\" interface (CONFIG_NET_PSEUDO_IFACE), \
+                  cooked capture is off",
                 &[],
             );
             return;
         };
-        if let Err(err) = self
-            .stack
-            .set_iface_name(iface, self.stack.cooked_iface_name())
-        {
-            self.log(
+        if let Err(err) = self.stack.set_iface_name(iface, self.config.name) {
+            self.stack.log(
                 Level::Warning,
-                "Cannot name the cooked interface ({})",
-                &[err.arg()],
+                c"Cannot name the cooked interface (%ld)",
+                &[Arg::Errno(err)],
             );
         }
         self.stack.set_l2_name(iface, "Cooked mode capture");
         self.stack.make_capture_only(iface);
         if let Err(err) = self.stack.attach(iface, Some(any)) {
-            self.log(
+            self.stack.log(
                 Level::Error,
-                "Cannot attach the cooked interface to \"any\" ({})",
-                &[err.arg()],
+                c"Cannot attach the cooked interface to \"any\" (%ld)",
+                &[Arg::Errno(err)],
             );
             return;
         }
-        self.state.with(|state| state.iface = Some(iface));
+        self.state.lock().iface = Some(iface);
     }
 
     /// The virtual L2's start/stop: `EALREADY` when already in that state.
     pub fn set_started(&self, started: bool) -> Result<()> {
-        self.state.with(|state| {
-            if state.started == started {
-                Err(Errno::Already)
-            } else {
-                state.started = started;
-                Ok(())
-            }
-        })
+        let mut state = self.state.lock();
+        if state.started == started {
+            return Err(Errno::Already);
+        }
+        state.started = started;
+        Ok(())
     }
 
     /// The virtual L2's attach callback.
     pub fn attach(&self, lower: Option<S::Iface>) {
-        self.state.with(|state| state.lower = lower);
+        self.state.lock().lower = lower;
     }
 
     /// What the cooked interface is attached to.
     pub fn lower(&self) -> Option<S::Iface> {
-        self.state.with(|state| state.lower)
+        self.state.lock().lower
     }
 
     /// `SET_MTU` on the cooked interface.
@@ -200,17 +200,19 @@ impl<S: CookedStack, const MAX: usize> Cooked<S, MAX> {
 
     /// `SET_LINK_TYPE`: see [`LinkTypes::set`].
     pub fn set_link_types(&self, count: i32, types: &[u16]) -> Result<()> {
-        self.state.with(|state| state.link_types.set(count, types))
+        self.state.lock().link_types.set(count, types)
     }
 
     /// `GET_LINK_TYPE`.
     pub fn link_types(&self) -> LinkTypes<MAX> {
-        self.state.with(|state| state.link_types.clone())
+        self.state.lock().link_types.clone()
     }
 
-    /// `net_capture_data()`: captures `data` as a cooked packet of
-    /// `pkttype` (an `enum net_capture_packet_type`) and protocol `ptype`.
-    /// `ctx` or `data` missing (NULL in C) is logged and counted.
+    /// `net_capture_data()`: queues `data` as a cooked packet of `pkttype`
+    /// (an `enum net_capture_packet_type`) and protocol `ptype` for the
+    /// RX thread. A missing `ctx`, or missing `data` with a nonzero
+    /// length (NULL in C), is logged and counted; no data at all is a
+    /// header-only capture, as upstream.
     pub fn data<const N: usize>(
         &self,
         captures: &Captures<S, N>,
@@ -222,16 +224,17 @@ impl<S: CookedStack, const MAX: usize> Cooked<S, MAX> {
         if !captures.any_enabled() {
             return;
         }
-        let (iface, report_missing, wanted) = self.state.with(|state| {
+        let (iface, report_missing, wanted) = {
+            let mut state = self.state.lock();
             let report = state.iface.is_none() && !state.reported_missing_any;
             state.reported_missing_any |= report;
             (state.iface, report, state.link_types.contains(ptype))
-        });
+        };
         let Some(iface) = iface else {
             if report_missing {
-                self.log(
+                self.stack.log(
                     Level::Error,
-                    "Cooked data dropped: the cooked interface is not attached",
+                    c"Cooked data dropped: the cooked interface is not attached",
                     &[],
                 );
             }
@@ -240,39 +243,48 @@ impl<S: CookedStack, const MAX: usize> Cooked<S, MAX> {
         if !wanted || !self.stack.is_up(iface) {
             return;
         }
-        let routes = captures.routes_for(iface);
+        let routes = captures.routes_for(iface, Direction::Unknown);
         if routes.is_empty() {
             return;
         }
         let (Some(ctx), Some(data)) = (ctx, data) else {
-            self.lose(captures, &routes, "NULL context or data");
+            captures.record(&routes, Outcome::Other, true, c"NULL context or data");
             return;
         };
-        match self.header(iface, ctx, pkttype, ptype) {
-            Ok((header, len)) => {
-                let payload = CookedPayload {
-                    header: header.get(..len).unwrap_or_default(),
-                    data,
-                };
-                let _ = captures.deliver(iface, &routes, &payload, true);
-            }
-            Err(_) => self.lose(captures, &routes, "fields do not fit the SLL header"),
+        if ptype == ETH_P_HDLC && self.is_tunnel_hdlc(&routes, data, pkttype) {
+            captures.record(&routes, Outcome::Feedback, true, c"");
+            return;
         }
+        let Ok((header, len)) = self.header(iface, ctx, pkttype, ptype) else {
+            captures.record(
+                &routes,
+                Outcome::Other,
+                true,
+                c"fields do not fit the SLL header",
+            );
+            return;
+        };
+        let header = header.get(..len).unwrap_or_default();
+        let payload: Payload<'_, S::Frame> = Payload::slices(header, data);
+        let _ = captures.deliver(iface, &routes, &payload, Source::CookedData);
     }
 
-    /// Counts a capture lost to bad input; logs the first.
-    fn lose<const N: usize>(
+    /// Whether a PPP frame (or a piece of one) the driver captured is the
+    /// tunnel's own traffic.
+    fn is_tunnel_hdlc(
         &self,
-        captures: &Captures<S, N>,
         routes: &[crate::capture::Route<S::Iface>],
-        why: &str,
-    ) {
-        if captures.record_loss(routes, true) {
-            self.log(
-                Level::Warning,
-                "Cooked data dropped: {} (logged once)",
-                &[Arg::Str(why)],
-            );
+        data: &[u8],
+        pkttype: u32,
+    ) -> bool {
+        let mut remotes = heapless::Vec::<IpAddr, 4>::new();
+        for route in routes {
+            let _ = remotes.push(route.remote);
+        }
+        if pkttype == u32::from(packet_type::OUTGOING) {
+            self.state.lock().sent_frames.is_tunnel(data, &remotes)
+        } else {
+            hdlc::is_tunnel_frame(data, &remotes)
         }
     }
 
@@ -297,24 +309,25 @@ impl<S: CookedStack, const MAX: usize> Cooked<S, MAX> {
         };
         let mut buf = [0u8; SLL2_HEADER_LEN];
         let len = fields
-            .emit(self.stack.sll_version(), &mut buf)
+            .emit(self.config.sll, &mut buf)
             .map_err(|_| Errno::Inval)?;
         Ok((buf, len))
     }
 
     /// The interface's receive handler, for packets that reach it through
-    /// "any" from elsewhere: a packet of a captured link type is copied to
-    /// the tunnel and consumed, others are dropped.
+    /// "any" (queued by [`Cooked::data`], or injected by an application):
+    /// a packet of a captured link type is copied to the tunnel and
+    /// consumed, others are dropped.
     pub fn recv<const N: usize>(&self, captures: &Captures<S, N>, frame: &S::Frame) -> Verdict {
         let Some(iface) = self.iface() else {
             return Verdict::Drop;
         };
-        if !self.link_types().contains(frame.ll_proto_type()) {
+        if !self.state.lock().link_types.contains(frame.ll_proto_type()) {
             return Verdict::Drop;
         }
-        let routes = captures.routes_for(iface);
+        let routes = captures.routes_for(iface, Direction::Unknown);
         if !routes.is_empty() {
-            let _ = captures.deliver(iface, &routes, frame, true);
+            let _ = captures.deliver(iface, &routes, &Payload::frame(frame), Source::CookedPacket);
         }
         Verdict::Consumed
     }

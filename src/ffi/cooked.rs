@@ -4,10 +4,10 @@
 
 use core::ffi::c_int;
 
-use super::{errno_to_c, status};
 use crate::cooked::{CookedContext, Verdict, LL_ADDR_LEN};
 use crate::errno::Errno;
 use crate::zephyr::bindings as sys;
+use crate::zephyr::errno::{status, to_c as errno_to_c};
 use crate::zephyr::{Iface, PktRef, CAPTURES, COOKED};
 
 /// `int net_capture_cooked_setup(struct net_capture_cooked *ctx,
@@ -68,9 +68,15 @@ pub unsafe extern "C" fn net_capture_data(
         halen: ctx.halen,
         addr: ctx.addr,
     });
-    let data = (!data.is_null() && isize::try_from(len).is_ok())
-        // SAFETY: `data` holds `len` readable bytes (contract).
-        .then(|| unsafe { core::slice::from_raw_parts(data, len) });
+    // No data at all is a header-only capture, as upstream; NULL with a
+    // length is refused.
+    let data = if len == 0 {
+        Some(&[][..])
+    } else {
+        (!data.is_null() && isize::try_from(len).is_ok())
+            // SAFETY: `data` holds `len` readable bytes (contract).
+            .then(|| unsafe { core::slice::from_raw_parts(data, len) })
+    };
     // The enum is 32 bits wide, or 8 on ARM's short-enum ABI.
     #[allow(clippy::useless_conversion)]
     let pkttype = u32::from(type_);
@@ -78,9 +84,14 @@ pub unsafe extern "C" fn net_capture_data(
 }
 
 /// The interface's init: `void (*)(struct net_if *iface)`.
+///
+/// # Safety
+/// `iface` must be NULL or the registered cooked interface (the stack
+/// calls this while initialising it); the handle is trusted from then on.
 #[no_mangle]
-pub extern "C" fn net_capture_rs_cooked_init(iface: *mut sys::net_if) {
-    if let Some(iface) = Iface::from_stack(iface) {
+pub unsafe extern "C" fn net_capture_rs_cooked_init(iface: *mut sys::net_if) {
+    // SAFETY: contract of this function.
+    if let Some(iface) = unsafe { Iface::from_stack(iface) } {
         COOKED.init(iface);
     }
 }
@@ -135,8 +146,10 @@ pub unsafe extern "C" fn net_capture_rs_cooked_recv(
     };
     match COOKED.recv(&CAPTURES, &frame) {
         Verdict::Consumed => {
-            // SAFETY: NET_OK hands the packet's ownership to us.
-            unsafe { sys::net_capture_rs_pkt_unref(frame.as_ptr()) };
+            // SAFETY: NET_OK hands the packet's ownership to us, but the
+            // virtual L2 still reads it after this returns: it is released
+            // a moment later, from the system work queue.
+            unsafe { sys::net_capture_rs_release_later(frame.as_ptr()) };
             sys::net_verdict_NET_OK
         }
         Verdict::Drop => sys::net_verdict_NET_DROP,
@@ -152,7 +165,7 @@ pub extern "C" fn net_capture_rs_cooked_attach(
     if Iface::registered(iface).is_none() {
         return errno_to_c(Errno::NoEnt);
     }
-    COOKED.attach(Iface::from_stack(lower));
+    COOKED.attach(Iface::registered(lower));
     0
 }
 
@@ -169,7 +182,7 @@ pub unsafe extern "C" fn net_capture_rs_cooked_set_config(
     config: *const sys::virtual_interface_config,
 ) -> c_int {
     // SAFETY: contract of this function.
-    let (Some(iface), Some(config)) = (Iface::from_stack(iface), unsafe { config.as_ref() }) else {
+    let (Some(iface), Some(config)) = (Iface::registered(iface), unsafe { config.as_ref() }) else {
         return errno_to_c(Errno::Inval);
     };
     match type_ {
@@ -200,7 +213,7 @@ pub unsafe extern "C" fn net_capture_rs_cooked_get_config(
     config: *mut sys::virtual_interface_config,
 ) -> c_int {
     // SAFETY: contract of this function.
-    let (Some(iface), Some(config)) = (Iface::from_stack(iface), unsafe { config.as_mut() }) else {
+    let (Some(iface), Some(config)) = (Iface::registered(iface), unsafe { config.as_mut() }) else {
         return errno_to_c(Errno::Inval);
     };
     match type_ {

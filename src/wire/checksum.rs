@@ -70,7 +70,9 @@ impl Checksum {
         }
         let mut pairs = words.remainder().chunks_exact(2);
         for pair in &mut pairs {
-            sum = add_carry(sum, u64::from(u16::from_ne_bytes([pair[0], pair[1]])));
+            if let [high, low] = *pair {
+                sum = add_carry(sum, u64::from(u16::from_ne_bytes([high, low])));
+            }
         }
         if let [last] = pairs.remainder() {
             self.pending = Some(*last);

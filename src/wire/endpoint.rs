@@ -49,20 +49,20 @@ pub enum EndpointError {
 }
 
 impl EndpointError {
-    /// What is wrong, in a few words.
-    pub fn reason(&self) -> &'static str {
+    /// What is wrong, in a few words (a C string: it goes to Zephyr's log).
+    pub fn reason(&self) -> &'static core::ffi::CStr {
         match self {
-            EndpointError::Empty => "empty address",
-            EndpointError::TooLong => "address too long",
-            EndpointError::Malformed => "malformed address",
-            EndpointError::BadPort => "invalid port",
+            EndpointError::Empty => c"empty address",
+            EndpointError::TooLong => c"address too long",
+            EndpointError::Malformed => c"malformed address",
+            EndpointError::BadPort => c"invalid port",
         }
     }
 }
 
 impl core::fmt::Display for EndpointError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.reason())
+        f.write_str(self.reason().to_str().unwrap_or("?"))
     }
 }
 
@@ -111,7 +111,10 @@ pub fn parse_with(text: &[u8], syntax: &dyn AddrSyntax) -> Result<Endpoint, Endp
             .iter()
             .position(|&b| b == b']')
             .ok_or(EndpointError::Malformed)?;
-        let (addr, rest) = (&bracketed[..close], &bracketed[close + 1..]);
+        let (addr, rest) = bracketed
+            .split_at_checked(close)
+            .ok_or(EndpointError::Malformed)?;
+        let rest = rest.get(1..).unwrap_or_default();
         let addr = syntax.ipv6(addr).ok_or(EndpointError::Malformed)?;
         let port = match rest {
             [] => None,
@@ -130,10 +133,11 @@ pub fn parse_with(text: &[u8], syntax: &dyn AddrSyntax) -> Result<Endpoint, Endp
             .iter()
             .position(|&b| b == b':')
             .ok_or(EndpointError::Malformed)?;
-        let addr = syntax.ipv4(&text[..at]).ok_or(EndpointError::Malformed)?;
+        let (addr, port) = text.split_at_checked(at).ok_or(EndpointError::Malformed)?;
+        let addr = syntax.ipv4(addr).ok_or(EndpointError::Malformed)?;
         return Ok(Endpoint {
             addr: IpAddr::V4(addr),
-            port: Some(parse_port(&text[at + 1..])?),
+            port: Some(parse_port(port.get(1..).unwrap_or_default())?),
         });
     }
 

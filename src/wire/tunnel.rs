@@ -54,12 +54,12 @@ pub enum PlanError {
 }
 
 impl PlanError {
-    /// What is wrong, in a few words.
-    pub fn reason(&self) -> &'static str {
+    /// What is wrong, in a few words (a C string: it goes to Zephyr's log).
+    pub fn reason(&self) -> &'static core::ffi::CStr {
         match self {
-            PlanError::MixedFamilies => "local and peer of different IP versions",
-            PlanError::MtuTooSmall => "tunnel MTU too small",
-            PlanError::TooLarge => "datagram too large",
+            PlanError::MixedFamilies => c"local and peer of different IP versions",
+            PlanError::MtuTooSmall => c"tunnel MTU too small",
+            PlanError::TooLarge => c"datagram too large",
         }
     }
 }

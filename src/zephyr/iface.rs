@@ -40,8 +40,13 @@ impl Iface {
     }
 
     /// A handle the stack itself passed (to a capture hook or an
-    /// interface API callback), which is registered by construction.
-    pub(crate) fn from_stack(ptr: *mut bindings::net_if) -> Option<Iface> {
+    /// interface API callback), trusted without the lookup of
+    /// [`Iface::registered`] because the hot path cannot afford it.
+    ///
+    /// # Safety
+    /// `ptr` must be NULL or point to a registered interface: other unsafe
+    /// code dereferences the handle.
+    pub(crate) unsafe fn from_stack(ptr: *mut bindings::net_if) -> Option<Iface> {
         NonNull::new(ptr).map(Iface)
     }
 

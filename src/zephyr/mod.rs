@@ -1,37 +1,52 @@
 //! The Zephyr side: bindgen'd bindings and safe wrappers over them, and
-//! the [`Stack`](crate::capture::Stack) implementation the capture layer
-//! runs on. The only module (with `ffi`) that calls C or uses `unsafe`.
+//! the implementation of the capture layer's traits on Zephyr's network
+//! stack. The only module (with `ffi`) that calls C or uses `unsafe`.
 //!
 //! Compiled only inside a Zephyr build: bindgen needs the build's include
 //! paths and `autoconf.h`.
 
 mod addr;
 pub(crate) mod bindings;
+mod control;
 #[cfg(CONFIG_NET_CAPTURE_COOKED_MODE)]
 mod cooked;
+mod data;
+pub(crate) mod errno;
 mod iface;
 mod log;
 mod panic;
 mod pkt;
-mod stack;
 mod sync;
-mod text;
 
 pub(crate) use addr::{in6_addr, in_addr};
+pub(crate) use data::ZephyrStack;
 pub(crate) use iface::Iface;
-pub(crate) use log::{log, LogModule};
-pub(crate) use pkt::PktRef;
-pub(crate) use stack::ZephyrStack;
+pub(crate) use log::LogModule;
+pub(crate) use pkt::{OutPkt, PktRef};
 
-use crate::capture::{Captures, Table};
+use crate::capture::{Captures, Config, Table};
+use crate::wire::tunnel::Oversize;
 use sync::{ControlMutex, SpinLock};
 
 /// `CONFIG_NET_CAPTURE_DEVICE_COUNT`.
 pub(crate) const DEVICE_COUNT: usize = bindings::CONFIG_NET_CAPTURE_DEVICE_COUNT as usize;
 
+/// The build's constants.
+const CONFIG: Config = Config {
+    oversize: if cfg!(CONFIG_NET_CAPTURE_RS_OVERSIZE_TRUNCATE) {
+        Oversize::Truncate
+    } else {
+        Oversize::Fragment
+    },
+    pool_capacity: bindings::NET_CAPTURE_RS_POOL_CAPACITY,
+    // Cleanup waits up to 100 ms for captures being sent.
+    quiesce_pauses: 100,
+};
+
 /// The capture devices of this image.
 pub(crate) static CAPTURES: Captures<ZephyrStack, DEVICE_COUNT> = Captures::new(
     ZephyrStack::new(LogModule::Capture),
+    CONFIG,
     SpinLock::new(Table::new()),
     ControlMutex,
 );
@@ -58,6 +73,19 @@ pub(crate) const MAX_LINK_TYPES: usize =
 pub(crate) static COOKED: crate::cooked::Cooked<ZephyrStack, MAX_LINK_TYPES> =
     crate::cooked::Cooked::new(
         ZephyrStack::new(LogModule::Cooked),
+        crate::cooked::CookedConfig {
+            sll: if cfg!(CONFIG_NET_CAPTURE_COOKED_MODE_SLLV2) {
+                crate::wire::sll::Version::V2
+            } else {
+                crate::wire::sll::Version::V1
+            },
+            name: match core::ffi::CStr::from_bytes_with_nul(
+                bindings::CONFIG_NET_CAPTURE_COOKED_MODE_INTERFACE_NAME,
+            ) {
+                Ok(name) => name,
+                Err(_) => c"cooked",
+            },
+        },
         SpinLock::new(crate::cooked::CookedState::new()),
     );
 

@@ -4,18 +4,22 @@
 use core::ptr::NonNull;
 
 use super::bindings;
-use crate::capture::{Frame, Packet, Payload};
+use crate::capture::{Direction, Frame};
 use crate::errno::{Errno, Result};
 
 /// A packet the stack passed to a capture hook, valid for the call.
 pub(crate) struct PktRef(NonNull<bindings::net_pkt>);
 
+/// A position in a packet's buffer chain.
+#[derive(Clone, Copy)]
+pub(crate) struct BufRef(NonNull<bindings::net_buf>);
+
 impl PktRef {
     /// Wraps a packet pointer from the stack.
     ///
     /// # Safety
-    /// `pkt` must point to a live `struct net_pkt` that stays valid and is
-    /// not modified by anyone else while the returned value is used.
+    /// `pkt` must point to a live `struct net_pkt` whose buffer chain
+    /// stays valid and unmodified while the returned value is used.
     pub(crate) unsafe fn new(pkt: *mut bindings::net_pkt) -> Option<PktRef> {
         NonNull::new(pkt).map(PktRef)
     }
@@ -23,39 +27,49 @@ impl PktRef {
     pub(crate) fn as_ptr(&self) -> *mut bindings::net_pkt {
         self.0.as_ptr()
     }
-}
 
-impl Payload for PktRef {
-    fn len(&self) -> usize {
-        // SAFETY: the packet is live (contract of `new`).
-        unsafe { bindings::net_pkt_get_len(self.as_ptr()) }
-    }
-
-    fn for_each_chunk(&self, f: &mut dyn FnMut(&[u8]) -> bool) {
-        // SAFETY: the packet is live; its buffer chain is a NULL-terminated
-        // list of net_bufs whose `data` holds `len` initialised bytes.
-        let mut buf = unsafe { (*self.as_ptr()).__bindgen_anon_1.buffer };
-        while let Some(current) = NonNull::new(buf) {
-            // SAFETY: see above; the chain is not modified during the call.
-            let (data, len, next) = unsafe {
-                let buf = current.as_ref();
-                // `b` is the net_buf_simple view of the data fields.
-                let simple = buf.__bindgen_anon_1.b;
-                (simple.data, simple.len, buf.frags)
-            };
-            if !data.is_null() && len > 0 {
-                // SAFETY: `data` points to `len` bytes owned by the buffer.
-                let chunk = unsafe { core::slice::from_raw_parts(data, usize::from(len)) };
-                if !f(chunk) {
-                    return;
-                }
+    /// The bytes of buffer `buf` and the next buffer.
+    fn chunk(&self, buf: Option<NonNull<bindings::net_buf>>) -> (&[u8], Option<BufRef>) {
+        let Some(buf) = buf else {
+            return (&[], None);
+        };
+        // SAFETY: `buf` belongs to the live packet's chain (contract of
+        // `new`); `b` is the net_buf_simple view of its data fields, whose
+        // `data` holds `len` initialised bytes, borrowed for as long as the
+        // packet reference.
+        unsafe {
+            let buf = buf.as_ref();
+            let simple = buf.__bindgen_anon_1.b;
+            let next = NonNull::new(buf.frags).map(BufRef);
+            if simple.data.is_null() {
+                return (&[], next);
             }
-            buf = next;
+            (
+                core::slice::from_raw_parts(simple.data, usize::from(simple.len)),
+                next,
+            )
         }
     }
 }
 
 impl Frame for PktRef {
+    type Chain = BufRef;
+
+    fn len(&self) -> usize {
+        // SAFETY: the packet is live (contract of `new`).
+        unsafe { bindings::net_pkt_get_len(self.as_ptr()) }
+    }
+
+    fn first(&self) -> (&[u8], Option<BufRef>) {
+        // SAFETY: the packet is live; `buffer` heads its chain.
+        let first = unsafe { (*self.as_ptr()).__bindgen_anon_1.buffer };
+        self.chunk(NonNull::new(first))
+    }
+
+    fn next(&self, at: BufRef) -> (&[u8], Option<BufRef>) {
+        self.chunk(Some(at.0))
+    }
+
     fn is_captured(&self) -> bool {
         // SAFETY: the packet is live.
         unsafe { bindings::net_pkt_is_captured(self.as_ptr()) }
@@ -64,6 +78,15 @@ impl Frame for PktRef {
     fn ll_proto_type(&self) -> u16 {
         // SAFETY: the packet is live.
         unsafe { bindings::net_pkt_ll_proto_type(self.as_ptr()) }
+    }
+
+    fn direction(&self) -> Direction {
+        // SAFETY: the packet is live.
+        match unsafe { bindings::net_capture_rs_pkt_direction(self.as_ptr()) } {
+            1 => Direction::In,
+            2 => Direction::Out,
+            _ => Direction::Unknown,
+        }
     }
 }
 
@@ -82,11 +105,20 @@ impl OutPkt {
     /// A packet with `len` bytes of buffers from the capture pools.
     pub(crate) fn alloc(len: usize) -> Result<OutPkt> {
         // SAFETY: the shim returns a new packet with its buffers, or NULL.
-        let pkt =
-            NonNull::new(unsafe { bindings::net_capture_rs_pkt_alloc(len) }).ok_or(Errno::NoMem)?;
+        let pkt = unsafe { bindings::net_capture_rs_pkt_alloc(len) };
+        // SAFETY: a new packet is owned by the caller.
+        unsafe { OutPkt::from_raw(pkt) }.ok_or(Errno::NoMem)
+    }
+
+    /// Takes ownership of a packet built by this library.
+    ///
+    /// # Safety
+    /// `pkt` must be NULL or a live packet whose only reference is passed.
+    pub(crate) unsafe fn from_raw(pkt: *mut bindings::net_pkt) -> Option<OutPkt> {
+        let pkt = NonNull::new(pkt)?;
         // SAFETY: the packet is live and owned.
         let fill = unsafe { (*pkt.as_ptr()).__bindgen_anon_1.buffer };
-        Ok(OutPkt { pkt, fill })
+        Some(OutPkt { pkt, fill })
     }
 
     pub(crate) fn as_ptr(&self) -> *mut bindings::net_pkt {
@@ -99,10 +131,9 @@ impl OutPkt {
         core::mem::forget(self);
         ptr
     }
-}
 
-impl Packet for OutPkt {
-    fn append(&mut self, mut bytes: &[u8]) -> Result<()> {
+    /// Appends bytes at the end.
+    pub(crate) fn append(&mut self, mut bytes: &[u8]) -> Result<()> {
         while !bytes.is_empty() {
             let Some(buf) = NonNull::new(self.fill) else {
                 return Err(Errno::NoMem);

@@ -148,9 +148,16 @@ pub fn enabled_sample() -> (
     zephyr_net_capture::capture::Captures<FakeStack, 1>,
 ) {
     let stack = FakeStack::sample();
+    let captures = enabled_on(&stack);
+    (stack, captures)
+}
+
+/// One device over `stack` (the sample's topology) set up and enabled on
+/// Ethernet.
+pub fn enabled_on(stack: &FakeStack) -> zephyr_net_capture::capture::Captures<FakeStack, 1> {
     let captures = stack.captures::<1>();
     assert_eq!(captures.setup(REMOTE, LOCAL, PEER), Ok(0));
     assert_eq!(captures.enable(0, ETH), Ok(()));
     stack.take_calls();
-    (stack, captures)
+    captures
 }

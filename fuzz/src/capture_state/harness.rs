@@ -147,12 +147,19 @@ impl Harness {
                 self.stack.fail(*op, usize::from(count % 4), errno);
             }
             Op::InIsr(on) => self.stack.world().in_isr = *on,
+            // The oversize policy is a build constant: it changes with a
+            // "new image", i.e. new devices, while none is set up.
             Op::Truncate(on) => {
-                self.stack.world().oversize = if *on {
-                    zephyr_net_capture::wire::tunnel::Oversize::Truncate
-                } else {
-                    zephyr_net_capture::wire::tunnel::Oversize::Fragment
-                };
+                let idle = (0..DEVICES).all(|d| self.captures.device(d) == Some(Device::Free));
+                if idle {
+                    self.stack.world().oversize = if *on {
+                        zephyr_net_capture::wire::tunnel::Oversize::Truncate
+                    } else {
+                        zephyr_net_capture::wire::tunnel::Oversize::Fragment
+                    };
+                    self.captures = self.stack.captures::<DEVICES>();
+                    self.stats = vec![StatsSnapshot::default(); DEVICES];
+                }
             }
         }
         self.check_always();

@@ -109,6 +109,14 @@ impl FakeIface {
         }
     }
 
+    /// The loopback interface (dummy L2, raw IP frames), up.
+    pub fn loopback() -> FakeIface {
+        FakeIface {
+            up: true,
+            ..FakeIface::new("lo", IfaceKind::Loopback, 576)
+        }
+    }
+
     /// The "any" pseudo interface.
     pub fn any() -> FakeIface {
         FakeIface::new("any", IfaceKind::Pseudo, 1024)

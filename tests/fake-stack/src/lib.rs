@@ -1,19 +1,23 @@
-//! A stand-in for Zephyr's network stack that implements
-//! [`zephyr_net_capture::capture::Stack`]: interfaces with routes, MTUs,
-//! addresses and up/down state, capture pools with a capacity and a leak
-//! count, a record of every call that changes something, and failures
-//! injected per operation.
+//! A stand-in for Zephyr's network stack that implements the capture
+//! layer's traits (`DataPlane`, `ControlPlane`, `Logger`, `CookedPlane`):
+//! interfaces with routes, MTUs, addresses and up/down state, capture
+//! pools with a capacity and a leak count, a record of every call that
+//! changes something, failures injected per operation, and locks that
+//! catch misuse (a spin lock taken twice by one thread panics, as
+//! Zephyr's spin lock validation would assert).
 
 mod cooked;
 mod iface;
+mod locks;
+mod log;
 mod packet;
 mod stack;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use zephyr_net_capture::capture::{Captures, Event, Families, Level, Lock, Table};
-use zephyr_net_capture::cooked::{Cooked, CookedState};
+use zephyr_net_capture::capture::{Captures, Config, Event, Families, IpVersion, Level, Table};
+use zephyr_net_capture::cooked::{Cooked, CookedConfig, CookedState};
 use zephyr_net_capture::errno::{Errno, Result};
 use zephyr_net_capture::wire::sll;
 use zephyr_net_capture::wire::tunnel::Oversize;
@@ -21,28 +25,12 @@ use zephyr_net_capture::wire::IpAddr;
 
 pub use cooked::COOKED_NAME;
 pub use iface::{FakeIface, Prefix};
+pub use locks::{FakeControlLock, FakeLock};
+pub use log::render;
 pub use packet::{FakeFrame, FakePacket, Pool, Sent};
 
 /// An interface handle: the 1-based index.
 pub type Iface = u8;
-
-/// A `std` mutex standing in for both of Zephyr's locks.
-#[derive(Debug, Default)]
-pub struct FakeLock<T>(Mutex<T>);
-
-impl<T> FakeLock<T> {
-    /// A lock around `value`.
-    pub const fn new(value: T) -> Self {
-        FakeLock(Mutex::new(value))
-    }
-}
-
-impl<T> Lock<T> for FakeLock<T> {
-    fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
-        let mut guard = self.0.lock().unwrap_or_else(|poison| poison.into_inner());
-        f(&mut guard)
-    }
-}
 
 /// An operation that changes the stack, as recorded.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,6 +47,7 @@ pub enum Call {
     Notify(Event, Option<Iface>),
     Alloc(usize),
     Send(Iface),
+    SendLater(Iface),
 }
 
 /// Operations that can be made to fail.
@@ -74,10 +63,14 @@ pub enum Op {
     Down,
     Alloc,
     Send,
+    SendLater,
 }
 
+/// A callback run when the fake raises an event, in the caller's context
+/// (as `CONFIG_NET_MGMT_EVENT_DIRECT` does on Zephyr).
+pub type EventHandler = Arc<dyn Fn(Event, Option<Iface>) + Send + Sync>;
+
 /// Everything the fake knows.
-#[derive(Debug)]
 pub struct World {
     /// Interfaces, index = position + 1.
     pub ifaces: Vec<FakeIface>,
@@ -89,10 +82,31 @@ pub struct World {
     pub failures: HashMap<Op, (usize, Errno)>,
     /// Whether callers are "in interrupt context".
     pub in_isr: bool,
-    /// Oversize policy.
+    /// Oversize policy given to devices created afterwards.
     pub oversize: Oversize,
-    /// Cooked header version.
+    /// Cooked header version given to cooked interfaces created afterwards.
     pub sll_version: sll::Version,
+    /// IP versions the build supports.
+    pub ipv4: bool,
+    /// See `ipv4`.
+    pub ipv6: bool,
+    /// How many times control code paused.
+    pub pauses: usize,
+    /// Runs on every event, without the world locked.
+    pub on_event: Option<EventHandler>,
+    /// Runs at the start of every send into a tunnel, without the world
+    /// locked (to hold a capture "in flight").
+    pub on_send: Option<Arc<dyn Fn() + Send + Sync>>,
+}
+
+impl std::fmt::Debug for World {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("World")
+            .field("ifaces", &self.ifaces)
+            .field("calls", &self.calls)
+            .field("logs", &self.logs)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The fake stack. Cheap to clone: clones share the same world.
@@ -101,6 +115,8 @@ pub struct FakeStack {
     world: Arc<Mutex<World>>,
     pool: Arc<Pool>,
     sent: Arc<Mutex<Vec<Sent>>>,
+    /// Packets queued for the system work queue to send.
+    queued: Arc<Mutex<Vec<(Iface, FakePacket, IpVersion)>>>,
 }
 
 impl FakeStack {
@@ -115,9 +131,15 @@ impl FakeStack {
                 in_isr: false,
                 oversize: Oversize::Fragment,
                 sll_version: sll::Version::V1,
+                ipv4: true,
+                ipv6: true,
+                pauses: 0,
+                on_event: None,
+                on_send: None,
             })),
             pool: Arc::new(Pool::new(pool_bytes)),
             sent: Arc::new(Mutex::new(Vec::new())),
+            queued: Arc::new(Mutex::new(Vec::new())),
         }
     }
 
@@ -151,9 +173,46 @@ impl FakeStack {
         FakeStack::new(ifaces, 2048)
     }
 
+    /// The build constants of devices created now.
+    pub fn config(&self) -> Config {
+        Config {
+            oversize: self.world().oversize,
+            pool_capacity: self.pool.capacity(),
+            quiesce_pauses: 20,
+        }
+    }
+
+    /// Devices over this stack.
+    pub fn captures<const N: usize>(&self) -> Captures<FakeStack, N> {
+        Captures::new(
+            self.clone(),
+            self.config(),
+            FakeLock::new(Table::new()),
+            FakeControlLock::new(),
+        )
+    }
+
     /// The cooked interface over this stack, with `MAX` link types.
     pub fn cooked<const MAX: usize>(&self) -> Cooked<FakeStack, MAX> {
-        Cooked::new(self.clone(), FakeLock::new(CookedState::new()))
+        let config = CookedConfig {
+            sll: self.world().sll_version,
+            name: c"cooked",
+        };
+        Cooked::new(self.clone(), config, FakeLock::new(CookedState::new()))
+    }
+
+    /// Runs the system work queue: every packet queued by `send_later`
+    /// is sent.
+    pub fn run_workqueue<const N: usize>(&self, captures: &Captures<FakeStack, N>) {
+        let queued = std::mem::take(&mut *self.queued.lock().unwrap_or_else(|p| p.into_inner()));
+        for (tunnel, packet, version) in queued {
+            captures.send_queued(tunnel, packet, version);
+        }
+    }
+
+    /// Packets queued for the work queue and not yet sent.
+    pub fn queued(&self) -> usize {
+        self.queued.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
     /// Locks the world for inspection or changes.
@@ -191,11 +250,6 @@ impl FakeStack {
     /// A copy of interface `index`.
     pub fn iface(&self, index: Iface) -> FakeIface {
         self.world().ifaces[usize::from(index) - 1].clone()
-    }
-
-    /// Devices over this stack.
-    pub fn captures<const N: usize>(&self) -> Captures<FakeStack, N> {
-        Captures::new(self.clone(), FakeLock::new(Table::new()), FakeLock::new(()))
     }
 
     /// Records `call`, then fails it if a failure of `op` is pending.

@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use zephyr_net_capture::capture::{Frame, IpVersion, Packet, Payload};
+use zephyr_net_capture::capture::{Direction, Frame, IpVersion};
 use zephyr_net_capture::errno::{Errno, Result};
 
 use crate::Iface;
@@ -68,6 +68,8 @@ pub struct FakeFrame {
     pub captured: bool,
     /// The link-layer protocol type.
     pub ll_proto_type: u16,
+    /// Whether the device received or is sending it.
+    pub direction: Direction,
 }
 
 impl FakeFrame {
@@ -77,7 +79,14 @@ impl FakeFrame {
             chunks: bytes.chunks(chunk.max(1)).map(<[u8]>::to_vec).collect(),
             captured: false,
             ll_proto_type: 0,
+            direction: Direction::Unknown,
         }
+    }
+
+    /// The same frame going the given way.
+    pub fn going(mut self, direction: Direction) -> FakeFrame {
+        self.direction = direction;
+        self
     }
 
     /// All bytes in one buffer.
@@ -86,27 +95,32 @@ impl FakeFrame {
     }
 }
 
-impl Payload for FakeFrame {
+impl Frame for FakeFrame {
+    type Chain = usize;
+
     fn len(&self) -> usize {
         self.chunks.iter().map(Vec::len).sum()
     }
 
-    fn for_each_chunk(&self, f: &mut dyn FnMut(&[u8]) -> bool) {
-        for chunk in &self.chunks {
-            if !f(chunk) {
-                break;
-            }
-        }
+    fn first(&self) -> (&[u8], Option<usize>) {
+        self.next(0)
     }
-}
 
-impl Frame for FakeFrame {
+    fn next(&self, at: usize) -> (&[u8], Option<usize>) {
+        let chunk = self.chunks.get(at).map_or(&[][..], Vec::as_slice);
+        (chunk, (at + 1 < self.chunks.len()).then_some(at + 1))
+    }
+
     fn is_captured(&self) -> bool {
         self.captured
     }
 
     fn ll_proto_type(&self) -> u16 {
         self.ll_proto_type
+    }
+
+    fn direction(&self) -> Direction {
+        self.direction
     }
 }
 
@@ -129,6 +143,19 @@ impl FakePacket {
         })
     }
 
+    /// The bytes written so far.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    pub(crate) fn append(&mut self, bytes: &[u8]) -> Result<()> {
+        if self.bytes.len() + bytes.len() > self.reserved {
+            return Err(Errno::NoMem);
+        }
+        self.bytes.extend_from_slice(bytes);
+        Ok(())
+    }
+
     pub(crate) fn into_sent(self, tunnel: Iface, version: IpVersion) -> Sent {
         Sent {
             tunnel,
@@ -141,16 +168,6 @@ impl FakePacket {
 impl Drop for FakePacket {
     fn drop(&mut self) {
         self.pool.give(self.reserved);
-    }
-}
-
-impl Packet for FakePacket {
-    fn append(&mut self, bytes: &[u8]) -> Result<()> {
-        if self.bytes.len() + bytes.len() > self.reserved {
-            return Err(Errno::NoMem);
-        }
-        self.bytes.extend_from_slice(bytes);
-        Ok(())
     }
 }
 

@@ -1,19 +1,24 @@
-//! The fake's implementation of the capture layer's `Stack`.
+//! The fake's implementation of the capture layer's data and control
+//! planes.
 
-use zephyr_net_capture::capture::{Event, Families, IfaceKind, IpVersion, L2Name, Stack};
+use zephyr_net_capture::capture::{
+    ControlPlane, DataPlane, Event, Families, IfaceKind, IpVersion, L2Name, Platform,
+};
 use zephyr_net_capture::errno::{Errno, Result};
-use zephyr_net_capture::log::{Message, Sink};
-use zephyr_net_capture::wire::tunnel::Oversize;
-use zephyr_net_capture::wire::IpAddr;
+use zephyr_net_capture::wire::endpoint::{AddrSyntax, CoreSyntax};
+use zephyr_net_capture::wire::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::{Call, FakeFrame, FakeLock, FakePacket, FakeStack, Iface, Op};
+use crate::{Call, FakeControlLock, FakeFrame, FakeLock, FakePacket, FakeStack, Iface, Op};
 
-impl Stack for FakeStack {
+impl Platform for FakeStack {
     type Iface = Iface;
+    type SpinLock<T: Send> = FakeLock<T>;
+    type ControlLock = FakeControlLock;
+}
+
+impl DataPlane for FakeStack {
     type Frame = FakeFrame;
     type Packet = FakePacket;
-    type SpinLock<T: Send> = FakeLock<T>;
-    type ControlLock = FakeLock<()>;
 
     fn iface_key(&self, iface: Iface) -> usize {
         usize::from(iface)
@@ -24,6 +29,61 @@ impl Stack for FakeStack {
         (iface >= 1 && usize::from(iface) <= count).then_some(i32::from(iface))
     }
 
+    fn mtu(&self, iface: Iface) -> u16 {
+        self.with_iface(iface, |i| i.mtu).unwrap_or(0)
+    }
+
+    fn in_isr(&self) -> bool {
+        self.world().in_isr
+    }
+
+    fn alloc(&self, len: usize) -> Result<FakePacket> {
+        self.act(Some(Op::Alloc), Call::Alloc(len))?;
+        FakePacket::alloc(&self.pool, len)
+    }
+
+    fn append(&self, packet: &mut FakePacket, bytes: &[u8]) -> Result<()> {
+        packet.append(bytes)
+    }
+
+    fn send(&self, tunnel: Iface, packet: FakePacket, version: IpVersion) -> Result<()> {
+        let hook = self.world().on_send.clone();
+        if let Some(hook) = hook {
+            hook();
+        }
+        self.act(Some(Op::Send), Call::Send(tunnel))?;
+        if !self.is_up(tunnel) {
+            return Err(Errno::NetDown);
+        }
+        let sent = packet.into_sent(tunnel, version);
+        self.sent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(sent);
+        Ok(())
+    }
+
+    fn send_later(&self, tunnel: Iface, packet: FakePacket, version: IpVersion) -> Result<()> {
+        self.act(Some(Op::SendLater), Call::SendLater(tunnel))?;
+        self.queued
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((tunnel, packet, version));
+        Ok(())
+    }
+}
+
+impl AddrSyntax for FakeStack {
+    fn ipv4(&self, text: &[u8]) -> Option<Ipv4Addr> {
+        CoreSyntax.ipv4(text)
+    }
+
+    fn ipv6(&self, text: &[u8]) -> Option<Ipv6Addr> {
+        CoreSyntax.ipv6(text)
+    }
+}
+
+impl ControlPlane for FakeStack {
     fn iface_kind(&self, iface: Iface) -> IfaceKind {
         self.with_iface(iface, |i| i.kind)
             .unwrap_or(IfaceKind::OtherVirtual)
@@ -38,31 +98,33 @@ impl Stack for FakeStack {
         Iface::try_from(position + 1).ok()
     }
 
-    fn for_each_tunnel(&self, f: &mut dyn FnMut(Iface)) {
-        let tunnels: Vec<Iface> = (1..)
-            .zip(self.world().ifaces.iter())
-            .filter(|(_, i)| i.kind == IfaceKind::IpipTunnel)
-            .map(|(index, _)| index)
-            .collect();
-        for tunnel in tunnels {
-            f(tunnel);
-        }
+    fn tunnel_after(&self, after: Option<Iface>) -> Option<Iface> {
+        let start = usize::from(after.unwrap_or(0));
+        let world = self.world();
+        let position = world
+            .ifaces
+            .iter()
+            .enumerate()
+            .skip(start)
+            .find(|(_, i)| i.kind == IfaceKind::IpipTunnel)?
+            .0;
+        Iface::try_from(position + 1).ok()
     }
 
     fn lower_iface(&self, iface: Iface) -> Option<Iface> {
         self.with_iface(iface, |i| i.lower).flatten()
     }
 
-    fn mtu(&self, iface: Iface) -> u16 {
-        self.with_iface(iface, |i| i.mtu).unwrap_or(0)
-    }
-
     fn is_up(&self, iface: Iface) -> bool {
         self.with_iface(iface, |i| i.up).unwrap_or(false)
     }
 
-    fn supports(&self, _addr: &IpAddr) -> bool {
-        true
+    fn supports(&self, version: IpVersion) -> bool {
+        let world = self.world();
+        match version {
+            IpVersion::V4 => world.ipv4,
+            IpVersion::V6 => world.ipv6,
+        }
     }
 
     fn attach(&self, tunnel: Iface, lower: Option<Iface>) -> Result<()> {
@@ -152,52 +214,18 @@ impl Stack for FakeStack {
     }
 
     fn notify(&self, event: Event, iface: Option<Iface>) {
+        // Delivering an event takes a while: let racing callers run, so a
+        // caller that announced after releasing its lock is caught.
+        std::thread::sleep(std::time::Duration::from_micros(50));
         let _ = self.act(None, Call::Notify(event, iface));
-    }
-
-    fn in_isr(&self) -> bool {
-        self.world().in_isr
-    }
-
-    fn oversize(&self) -> Oversize {
-        self.world().oversize
-    }
-
-    fn pool_capacity(&self) -> usize {
-        self.pool.capacity()
-    }
-
-    fn alloc(&self, len: usize) -> Result<FakePacket> {
-        self.act(Some(Op::Alloc), Call::Alloc(len))?;
-        FakePacket::alloc(&self.pool, len)
-    }
-
-    fn send(&self, tunnel: Iface, packet: FakePacket, version: IpVersion) -> Result<()> {
-        self.act(Some(Op::Send), Call::Send(tunnel))?;
-        if !self.is_up(tunnel) {
-            return Err(Errno::NetDown);
+        let handler = self.world().on_event.clone();
+        if let Some(handler) = handler {
+            handler(event, iface);
         }
-        let sent = packet.into_sent(tunnel, version);
-        self.sent
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(sent);
-        Ok(())
     }
 
-    fn log(&self, message: &Message<'_>) {
-        let mut text = RenderedText(Vec::new());
-        message.render(&mut text);
-        let line = String::from_utf8_lossy(&text.0).into_owned();
-        self.world().logs.push((message.level, line));
-    }
-}
-
-/// A rendered log line.
-struct RenderedText(Vec<u8>);
-
-impl Sink for RenderedText {
-    fn put(&mut self, bytes: &[u8]) {
-        self.0.extend_from_slice(bytes);
+    fn pause(&self) {
+        self.world().pauses += 1;
+        std::thread::sleep(std::time::Duration::from_millis(1));
     }
 }

@@ -1,49 +1,17 @@
-//! [`Stack`] on Zephyr's network stack.
+//! Zephyr's network stack as the capture layer's control plane.
 
-use core::ffi::{c_int, c_void};
+use core::ffi::c_void;
 
-use super::addr::{in6_addr, in_addr, is_usable_v4, is_usable_v6, Pton};
+use super::addr::{in6_addr, in_addr, is_usable_v4, is_usable_v6, parse_v4, parse_v6};
 use super::bindings as sys;
+use super::data::ZephyrStack;
+use super::errno::check;
 use super::iface::Iface;
-use super::log::{log, LogModule};
-use super::pkt::{OutPkt, PktRef};
-use super::sync::{ControlMutex, SpinLock};
-use super::text::CText;
-use crate::capture::{Event, Families, IfaceKind, IpVersion, L2Name, Stack};
+use crate::capture::{ControlPlane, Event, Families, IfaceKind, IpVersion, L2Name, L2_NAME_LEN};
 use crate::errno::{Errno, Result};
-use crate::ffi::errno_from_c;
-use crate::log::Message;
 use crate::wire::endpoint::AddrSyntax;
 use crate::wire::feedback::Link;
-use crate::wire::tunnel::Oversize;
-use crate::wire::IpAddr;
-
-/// Zephyr's network stack; `log_module` says which log module lines go to.
-pub(crate) struct ZephyrStack {
-    log_module: LogModule,
-}
-
-impl ZephyrStack {
-    pub(crate) const fn new(log_module: LogModule) -> Self {
-        ZephyrStack { log_module }
-    }
-}
-
-/// Turns a Zephyr return value into a result; `EALREADY` counts as done.
-pub(super) fn check(ret: c_int) -> Result<()> {
-    if ret >= 0 || ret == -sys::NET_CAPTURE_RS_EALREADY {
-        Ok(())
-    } else {
-        Err(errno_from_c(ret))
-    }
-}
-
-fn af(addr: &IpAddr) -> c_int {
-    match addr {
-        IpAddr::V4(_) => sys::NET_CAPTURE_RS_AF_INET,
-        IpAddr::V6(_) => sys::NET_CAPTURE_RS_AF_INET6,
-    }
-}
+use crate::wire::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 fn set_flag(iface: Iface, flag: sys::net_if_flag, on: bool) {
     // SAFETY: the interface is registered; flags are atomic bits.
@@ -81,22 +49,26 @@ fn request(iface: Iface, code: u64, params: &mut sys::virtual_interface_req_para
     check(ret)
 }
 
-impl Stack for ZephyrStack {
-    type Iface = Iface;
-    type Frame = PktRef;
-    type Packet = OutPkt;
-    type SpinLock<T: Send> = SpinLock<T>;
-    type ControlLock = ControlMutex;
+/// Copies a C string of at most `N - 1` bytes into a NUL-terminated buffer.
+fn c_text<const N: usize>(text: &[u8]) -> [u8; N] {
+    let mut out = [0u8; N];
+    for (to, from) in out.iter_mut().take(N.saturating_sub(1)).zip(text) {
+        *to = *from;
+    }
+    out
+}
 
-    #[inline]
-    fn iface_key(&self, iface: Iface) -> usize {
-        iface.as_ptr().addr()
+impl AddrSyntax for ZephyrStack {
+    fn ipv4(&self, text: &[u8]) -> Option<Ipv4Addr> {
+        parse_v4(text)
     }
 
-    fn iface_index(&self, iface: Iface) -> Option<i32> {
-        Iface::registered(iface.as_ptr()).map(Iface::index)
+    fn ipv6(&self, text: &[u8]) -> Option<Ipv6Addr> {
+        parse_v6(text)
     }
+}
 
+impl ControlPlane for ZephyrStack {
     fn iface_kind(&self, iface: Iface) -> IfaceKind {
         // SAFETY: the interface is registered.
         match unsafe { sys::net_capture_rs_iface_l2(iface.as_ptr()) } {
@@ -104,6 +76,7 @@ impl Stack for ZephyrStack {
             sys::net_capture_rs_l2_NET_CAPTURE_RS_L2_DUMMY => IfaceKind::Link(Link::RawIp),
             sys::net_capture_rs_l2_NET_CAPTURE_RS_L2_PPP => IfaceKind::Link(Link::Ppp),
             sys::net_capture_rs_l2_NET_CAPTURE_RS_L2_ANY => IfaceKind::Pseudo,
+            sys::net_capture_rs_l2_NET_CAPTURE_RS_L2_LOOPBACK => IfaceKind::Loopback,
             sys::net_capture_rs_l2_NET_CAPTURE_RS_L2_VIRTUAL => {
                 // SAFETY: the interface is a registered virtual one.
                 let caps = unsafe { sys::net_virtual_get_iface_capabilities(iface.as_ptr()) };
@@ -122,8 +95,9 @@ impl Stack for ZephyrStack {
             #[cfg(CONFIG_NET_IPV4)]
             IpAddr::V4(v4) => {
                 let dst = in_addr(v4);
-                // SAFETY: `dst` is live for the calls; results are checked.
-                let iface = Iface::from_stack(unsafe { sys::net_if_ipv4_select_src_iface(&dst) })?;
+                // SAFETY: `dst` is live for the calls; results are checked,
+                // and the stack returns registered interfaces.
+                let iface = unsafe { Iface::from_stack(sys::net_if_ipv4_select_src_iface(&dst)) }?;
                 // SAFETY: as above.
                 let src = unsafe { sys::net_if_ipv4_select_src_addr(iface.as_ptr(), &dst) };
                 is_usable_v4(src).then_some(iface)
@@ -132,7 +106,7 @@ impl Stack for ZephyrStack {
             IpAddr::V6(v6) => {
                 let dst = in6_addr(v6);
                 // SAFETY: as above.
-                let iface = Iface::from_stack(unsafe { sys::net_if_ipv6_select_src_iface(&dst) })?;
+                let iface = unsafe { Iface::from_stack(sys::net_if_ipv6_select_src_iface(&dst)) }?;
                 // SAFETY: as above.
                 let src = unsafe { sys::net_if_ipv6_select_src_addr(iface.as_ptr(), &dst) };
                 is_usable_v6(src).then_some(iface)
@@ -142,25 +116,17 @@ impl Stack for ZephyrStack {
         }
     }
 
-    fn for_each_tunnel(&self, f: &mut dyn FnMut(Iface)) {
-        for index in 1..=i32::from(u8::MAX) {
-            let Some(iface) = Iface::by_index(index) else {
-                break;
-            };
-            if self.iface_kind(iface) == IfaceKind::IpipTunnel {
-                f(iface);
-            }
-        }
+    fn tunnel_after(&self, after: Option<Iface>) -> Option<Iface> {
+        let first = after.map_or(1, |iface| iface.index().saturating_add(1));
+        (first..=i32::from(u8::MAX))
+            .map_while(Iface::by_index)
+            .find(|iface| self.iface_kind(*iface) == IfaceKind::IpipTunnel)
     }
 
     fn lower_iface(&self, iface: Iface) -> Option<Iface> {
-        // SAFETY: the interface is registered.
-        Iface::from_stack(unsafe { sys::net_virtual_get_iface(iface.as_ptr()) })
-    }
-
-    fn mtu(&self, iface: Iface) -> u16 {
-        // SAFETY: the interface is registered.
-        unsafe { sys::net_if_get_mtu(iface.as_ptr()) }
+        // SAFETY: the interface is registered; the stack returns NULL or a
+        // registered interface.
+        unsafe { Iface::from_stack(sys::net_virtual_get_iface(iface.as_ptr())) }
     }
 
     fn is_up(&self, iface: Iface) -> bool {
@@ -168,10 +134,10 @@ impl Stack for ZephyrStack {
         unsafe { sys::net_if_is_up(iface.as_ptr()) }
     }
 
-    fn supports(&self, addr: &IpAddr) -> bool {
-        match addr {
-            IpAddr::V4(_) => cfg!(CONFIG_NET_IPV4),
-            IpAddr::V6(_) => cfg!(CONFIG_NET_IPV6),
+    fn supports(&self, version: IpVersion) -> bool {
+        match version {
+            IpVersion::V4 => cfg!(CONFIG_NET_IPV4),
+            IpVersion::V6 => cfg!(CONFIG_NET_IPV6),
         }
     }
 
@@ -182,8 +148,12 @@ impl Stack for ZephyrStack {
     }
 
     fn set_tunnel_peer(&self, tunnel: Iface, remote: &IpAddr) -> Result<()> {
+        let af = match remote {
+            IpAddr::V4(_) => sys::NET_CAPTURE_RS_AF_INET,
+            IpAddr::V6(_) => sys::NET_CAPTURE_RS_AF_INET6,
+        };
         let mut params = sys::virtual_interface_req_params {
-            family: u16::try_from(af(remote)).map_err(|_| Errno::Inval)?,
+            family: u16::try_from(af).map_err(|_| Errno::Inval)?,
             ..Default::default()
         };
         match remote {
@@ -195,7 +165,7 @@ impl Stack for ZephyrStack {
 
     fn set_tunnel_mtu(&self, tunnel: Iface, mtu: u16) -> Result<()> {
         let mut params = sys::virtual_interface_req_params::default();
-        params.__bindgen_anon_1.mtu = c_int::from(mtu);
+        params.__bindgen_anon_1.mtu = i32::from(mtu);
         request(tunnel, sys::NET_CAPTURE_RS_REQ_SET_MTU, &mut params)
     }
 
@@ -205,7 +175,7 @@ impl Stack for ZephyrStack {
             #[cfg(CONFIG_NET_IPV4)]
             IpAddr::V4(v4) => {
                 let mut addr = in_addr(v4);
-                let mask = in_addr(&crate::wire::Ipv4Addr::BROADCAST);
+                let mask = in_addr(&Ipv4Addr::BROADCAST);
                 // SAFETY: the interface is registered; the addresses are
                 // copied by the calls.
                 unsafe {
@@ -282,15 +252,14 @@ impl Stack for ZephyrStack {
     }
 
     fn l2_name(&self, iface: Iface) -> L2Name {
-        let mut buf = [0u8; crate::capture::L2_NAME_LEN + 1];
+        let mut buf = [0u8; L2_NAME_LEN + 1];
         // SAFETY: the call writes at most `buf.len()` bytes, NUL-terminated.
         let name = unsafe {
             sys::net_virtual_get_name(iface.as_ptr(), buf.as_mut_ptr().cast(), buf.len())
         };
         let mut out = L2Name::new();
         if !name.is_null() {
-            let len = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
-            for byte in buf.iter().take(len) {
+            for byte in buf.iter().take_while(|byte| **byte != 0) {
                 if out.push(char::from(*byte)).is_err() {
                     break;
                 }
@@ -300,9 +269,9 @@ impl Stack for ZephyrStack {
     }
 
     fn set_l2_name(&self, iface: Iface, name: &str) {
-        let name = CText::<{ crate::capture::L2_NAME_LEN + 1 }>::from_str(name);
+        let name = c_text::<{ L2_NAME_LEN + 1 }>(name.as_bytes());
         // SAFETY: the name is NUL-terminated; the call copies it.
-        unsafe { sys::net_virtual_set_name(iface.as_ptr(), name.as_ptr()) };
+        unsafe { sys::net_virtual_set_name(iface.as_ptr(), name.as_ptr().cast()) };
     }
 
     fn up(&self, iface: Iface) -> Result<()> {
@@ -328,56 +297,9 @@ impl Stack for ZephyrStack {
         unsafe { sys::net_mgmt_event_notify(code, iface) };
     }
 
-    fn in_isr(&self) -> bool {
-        // SAFETY: no preconditions.
-        unsafe { sys::k_is_in_isr() }
-    }
-
-    fn oversize(&self) -> Oversize {
-        if cfg!(CONFIG_NET_CAPTURE_RS_OVERSIZE_TRUNCATE) {
-            Oversize::Truncate
-        } else {
-            Oversize::Fragment
-        }
-    }
-
-    fn pool_capacity(&self) -> usize {
-        // SAFETY: no preconditions.
-        unsafe { sys::net_capture_rs_pool_capacity() }
-    }
-
-    fn alloc(&self, len: usize) -> Result<OutPkt> {
-        OutPkt::alloc(len)
-    }
-
-    fn send(&self, tunnel: Iface, packet: OutPkt, version: IpVersion) -> Result<()> {
-        let family = match version {
-            IpVersion::V4 => sys::NET_CAPTURE_RS_AF_INET,
-            IpVersion::V6 => sys::NET_CAPTURE_RS_AF_INET6,
-        };
-        let pkt = packet.as_ptr();
-        // SAFETY: the packet is owned and live; the tunnel is registered.
-        // The captured mark keeps every capture hook from copying it again.
-        let verdict = unsafe {
-            sys::net_pkt_set_family(pkt, u8::try_from(family).unwrap_or_default());
-            sys::net_pkt_set_iface(pkt, tunnel.as_ptr());
-            sys::net_pkt_set_captured(pkt, true);
-            sys::net_pkt_cursor_init(pkt);
-            sys::net_if_send_data(tunnel.as_ptr(), pkt)
-        };
-        if verdict == sys::net_verdict_NET_DROP {
-            // Not taken: `packet` is dropped here and returns to the pool.
-            return Err(Errno::Io);
-        }
-        let _ = packet.into_raw();
-        Ok(())
-    }
-
-    fn log(&self, message: &Message<'_>) {
-        log(self.log_module, message);
-    }
-
-    fn addr_syntax(&self) -> &dyn AddrSyntax {
-        &Pton
+    fn pause(&self) {
+        // SAFETY: no preconditions; a thread may sleep (control calls run
+        // in threads).
+        unsafe { sys::k_msleep(1) };
     }
 }
