@@ -162,7 +162,7 @@ mod zephyr {
         "net_if_up",
         "net_mgmt_NET_REQUEST_VIRTUAL_INTERFACE_SET_MTU",
         "net_mgmt_NET_REQUEST_VIRTUAL_INTERFACE_SET_PEER_ADDRESS",
-        "net_addr_pton",
+        "net_ipaddr_parse",
         "net_mgmt_event_notify",
         "net_pkt_cursor_init",
         "net_pkt_family",

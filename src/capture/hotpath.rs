@@ -174,17 +174,14 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
         payload: &Payload<'_, S::Frame>,
         source: Source,
     ) -> Result<()> {
-        let mut head_buf = [0u8; HEAD_LEN];
-        let head = if routes.iter().any(|route| route.lower == iface) {
-            payload.head(&mut head_buf, HEAD_LEN)
+        let feedback = if routes.iter().any(|route| route.lower == iface) {
+            Self::feedback(iface, routes, payload)
         } else {
-            &[]
+            0
         };
         let mut result = Ok(());
-        for route in routes {
-            let outcome = if iface == route.lower
-                && feedback::is_tunnel_frame(head, route.link, &route.remote)
-            {
+        for (index, route) in routes.iter().enumerate() {
+            let outcome = if index < 32 && feedback & (1 << index) != 0 {
                 Err(Loss::Feedback)
             } else {
                 self.emit(route, payload, source)
@@ -207,6 +204,27 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
             }
         }
         result
+    }
+
+    /// Which routes (bit per position) would carry a frame of their own
+    /// tunnel, seen on the interface that carries it (W14). Not inlined:
+    /// the copy of the frame's first bytes is off the stack before the
+    /// capture is sent.
+    #[inline(never)]
+    fn feedback(
+        iface: S::Iface,
+        routes: &[Route<S::Iface>],
+        payload: &Payload<'_, S::Frame>,
+    ) -> u32 {
+        let mut head_buf = [0u8; HEAD_LEN];
+        let head = payload.head(&mut head_buf, HEAD_LEN);
+        let mut mask = 0;
+        for (index, route) in routes.iter().enumerate().take(32) {
+            if route.lower == iface && feedback::is_tunnel_frame(head, route.link, &route.remote) {
+                mask |= 1 << index;
+            }
+        }
+        mask
     }
 
     /// Builds and sends the datagram of one capture for one route.

@@ -13,7 +13,7 @@ use core::ops::DerefMut;
 
 use crate::errno::Result;
 use crate::log::Logger;
-use crate::wire::endpoint::AddrSyntax;
+use crate::wire::endpoint::Endpoint;
 use crate::wire::feedback::Link;
 use crate::wire::tunnel::Oversize;
 use crate::wire::IpAddr;
@@ -135,8 +135,13 @@ pub trait DataPlane: Platform + Logger {
 }
 
 /// What setup, cleanup, enable and disable may call, besides the data
-/// plane. Address literals are read with the stack's own parser.
-pub trait ControlPlane: DataPlane + AddrSyntax {
+/// plane.
+pub trait ControlPlane: DataPlane {
+    /// Reads an endpoint string (`192.0.2.2`, `[2001:db8::1]:4242`...)
+    /// with the stack's own parser, so setup accepts exactly what the C
+    /// implementation accepted; `None` when it is not one. The text has
+    /// passed [`crate::wire::endpoint::check_bounds`].
+    fn parse_endpoint(&self, text: &[u8]) -> Option<Endpoint>;
     /// What kind of interface this is.
     fn iface_kind(&self, iface: Self::Iface) -> IfaceKind;
     /// The interface that carries traffic to `remote`, if any leads there

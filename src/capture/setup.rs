@@ -83,8 +83,11 @@ impl<S: ControlPlane, const N: usize> Captures<S, N> {
             );
             Errno::Inval
         };
-        let endpoint =
-            endpoint::parse_with(text, &self.stack).map_err(|err| refuse(err.reason()))?;
+        endpoint::check_bounds(text).map_err(|err| refuse(err.reason()))?;
+        let endpoint = self
+            .stack
+            .parse_endpoint(text)
+            .ok_or_else(|| refuse(c"malformed address"))?;
         if !self.stack.supports(IpVersion::of(&endpoint.addr)) {
             return Err(refuse(c"IP version not enabled"));
         }

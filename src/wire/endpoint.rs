@@ -93,9 +93,12 @@ pub fn parse(text: &[u8]) -> Result<Endpoint, EndpointError> {
     parse_with(text, &CoreSyntax)
 }
 
-/// Parses an endpoint, reading address literals with `syntax` (on Zephyr,
-/// the stack's own `net_addr_pton()`).
-pub fn parse_with(text: &[u8], syntax: &dyn AddrSyntax) -> Result<Endpoint, EndpointError> {
+/// Checks what must hold before the text reaches Zephyr's
+/// `net_ipaddr_parse()`, which copies the port into a fixed stack buffer
+/// without a bound (W27): not empty, at most [`MAX_LEN`] printable
+/// characters, and where the form has a port (`[addr]:port`,
+/// `a.b.c.d:port`), at most five digits of it.
+pub fn check_bounds(text: &[u8]) -> Result<(), EndpointError> {
     if text.is_empty() {
         return Err(EndpointError::Empty);
     }
@@ -105,6 +108,31 @@ pub fn parse_with(text: &[u8], syntax: &dyn AddrSyntax) -> Result<Endpoint, Endp
     if !text.iter().all(|b| b.is_ascii_graphic()) {
         return Err(EndpointError::Malformed);
     }
+    let after = |separator: u8| {
+        text.iter()
+            .position(|&b| b == separator)
+            .and_then(|at| text.get(at + 1..))
+    };
+    let port = if text.first() == Some(&b'[') {
+        after(b']').and_then(|rest| rest.strip_prefix(b":"))
+    } else if text.iter().filter(|&&b| b == b':').count() == 1 {
+        after(b':')
+    } else {
+        None
+    };
+    match port {
+        Some(port) if port.is_empty() || port.len() > 5 || !port.iter().all(u8::is_ascii_digit) => {
+            Err(EndpointError::BadPort)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Parses an endpoint, reading address literals with `syntax`: the forms
+/// Zephyr's `net_ipaddr_parse()` reads, for hosts and tests (the device
+/// uses Zephyr's own parser after [`check_bounds`]).
+pub fn parse_with(text: &[u8], syntax: &dyn AddrSyntax) -> Result<Endpoint, EndpointError> {
+    check_bounds(text)?;
 
     if let Some(bracketed) = text.strip_prefix(b"[") {
         let close = bracketed
@@ -167,6 +195,31 @@ fn parse_port(text: &[u8]) -> Result<u16, EndpointError> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn bounds_refuse_what_would_overflow_zephyrs_parser() {
+        assert_eq!(check_bounds(b""), Err(EndpointError::Empty));
+        assert_eq!(
+            check_bounds(&[b'1'; MAX_LEN + 1]),
+            Err(EndpointError::TooLong)
+        );
+        let long_v4_port = [&b"1.2.3.4:"[..], &[b'9'; 20]].concat();
+        assert_eq!(check_bounds(&long_v4_port), Err(EndpointError::BadPort));
+        let long_v6_port = [&b"[::1]:"[..], &[b'9'; 40]].concat();
+        assert_eq!(check_bounds(&long_v6_port), Err(EndpointError::BadPort));
+        assert_eq!(check_bounds(b"192.0.2.2:"), Err(EndpointError::BadPort));
+        assert_eq!(check_bounds(b"[::1]:x"), Err(EndpointError::BadPort));
+        assert_eq!(check_bounds(b"a b"), Err(EndpointError::Malformed));
+        for ok in [
+            "192.0.2.2",
+            "192.0.2.2:65535",
+            "2001:db8::1",
+            "[2001:db8::1]:4242",
+            "[::1]",
+        ] {
+            assert_eq!(check_bounds(ok.as_bytes()), Ok(()), "{ok}");
+        }
+    }
+
     fn v4(text: &str) -> IpAddr {
         IpAddr::V4(text.parse().unwrap())
     }
@@ -228,7 +281,7 @@ mod tests {
             (b"fe80::1%eth0", EndpointError::Malformed),
             (b"localhost", EndpointError::Malformed),
             (b"\xff\xfe", EndpointError::Malformed),
-            (b":", EndpointError::Malformed),
+            (b":", EndpointError::BadPort),
             (b"[]", EndpointError::Malformed),
         ];
         for (text, error) in cases {

@@ -2,8 +2,8 @@
 //! the names of `net_names.h`.
 
 use super::bindings as sys;
-use crate::wire::endpoint::MAX_LEN;
-use crate::wire::{Ipv4Addr, Ipv6Addr};
+use crate::wire::endpoint::Endpoint;
+use crate::wire::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The IPv4 address structure holding `addr`.
 pub(crate) fn in_addr(addr: &Ipv4Addr) -> sys::net_capture_rs_in_addr {
@@ -36,36 +36,36 @@ pub(crate) fn is_usable_v6(addr: *const sys::net_capture_rs_in6_addr) -> bool {
     !addr.is_null() && unsafe { (*addr).__bindgen_anon_1.s6_addr } != [0; 16]
 }
 
-/// Reads the address literal `text` of family `af` with the stack's
-/// `net_addr_pton()`, so setup accepts exactly the forms the C
-/// implementation accepted.
-fn pton<T: Default>(af: core::ffi::c_int, text: &[u8]) -> Option<T> {
-    let mut buf = [0u8; MAX_LEN + 1];
-    buf.get_mut(..text.len())?.copy_from_slice(text);
-    let family = sys::net_capture_rs_sa_family::try_from(af).ok()?;
-    let mut out = T::default();
-    // SAFETY: `buf` is NUL-terminated (it is one byte longer than any
-    // accepted text); `out` is the address structure of `family`.
-    let ret = unsafe {
-        sys::net_addr_pton(
-            family,
-            buf.as_ptr().cast(),
-            core::ptr::from_mut(&mut out).cast(),
-        )
+/// An endpoint string read by Zephyr's `net_ipaddr_parse()`, as the C
+/// implementation read it. The caller has checked the bounds that
+/// function relies on (`wire::endpoint::check_bounds`).
+pub(crate) fn parse_endpoint(text: &[u8]) -> Option<Endpoint> {
+    // SAFETY: all-zero bytes are a valid socket address of every family.
+    let mut storage: sys::net_capture_rs_sockaddr_in6 = unsafe { core::mem::zeroed() };
+    let addr = core::ptr::from_mut(&mut storage).cast::<sys::net_capture_rs_sockaddr>();
+    // SAFETY: `text` is readable for its length, which the parser does not
+    // read past; `storage` is large enough for either family.
+    if !unsafe { sys::net_ipaddr_parse(text.as_ptr().cast(), text.len(), addr) } {
+        return None;
+    }
+    let family = i32::from(storage.sin6_family);
+    let (addr, port) = if family == sys::NET_CAPTURE_RS_AF_INET6 {
+        // SAFETY: the byte view of an address union.
+        let octets = unsafe { storage.sin6_addr.__bindgen_anon_1.s6_addr };
+        (IpAddr::V6(Ipv6Addr::from(octets)), storage.sin6_port)
+    } else if family == sys::NET_CAPTURE_RS_AF_INET {
+        // SAFETY: the parser wrote an IPv4 socket address over `storage`.
+        let v4 =
+            unsafe { &*core::ptr::from_ref(&storage).cast::<sys::net_capture_rs_sockaddr_in>() };
+        // SAFETY: the byte view of an address union.
+        let octets = unsafe { v4.sin_addr.__bindgen_anon_1.s4_addr };
+        (IpAddr::V4(Ipv4Addr::from(octets)), v4.sin_port)
+    } else {
+        return None;
     };
-    (ret == 0).then_some(out)
-}
-
-/// An IPv4 literal.
-pub(crate) fn parse_v4(text: &[u8]) -> Option<Ipv4Addr> {
-    let addr: sys::net_capture_rs_in_addr = pton(sys::NET_CAPTURE_RS_AF_INET, text)?;
-    // SAFETY: reading the byte view of a plain address union.
-    Some(Ipv4Addr::from(unsafe { addr.__bindgen_anon_1.s4_addr }))
-}
-
-/// An IPv6 literal.
-pub(crate) fn parse_v6(text: &[u8]) -> Option<Ipv6Addr> {
-    let addr: sys::net_capture_rs_in6_addr = pton(sys::NET_CAPTURE_RS_AF_INET6, text)?;
-    // SAFETY: as above.
-    Some(Ipv6Addr::from(unsafe { addr.__bindgen_anon_1.s6_addr }))
+    let port = u16::from_be(port);
+    Some(Endpoint {
+        addr,
+        port: (port != 0).then_some(port),
+    })
 }

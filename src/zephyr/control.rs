@@ -2,16 +2,16 @@
 
 use core::ffi::c_void;
 
-use super::addr::{in6_addr, in_addr, is_usable_v4, is_usable_v6, parse_v4, parse_v6};
+use super::addr::{in6_addr, in_addr, is_usable_v4, is_usable_v6, parse_endpoint};
 use super::bindings as sys;
 use super::data::ZephyrStack;
 use super::errno::check;
 use super::iface::Iface;
 use crate::capture::{ControlPlane, Event, Families, IfaceKind, IpVersion, L2Name, L2_NAME_LEN};
 use crate::errno::{Errno, Result};
-use crate::wire::endpoint::AddrSyntax;
+use crate::wire::endpoint::Endpoint;
 use crate::wire::feedback::Link;
-use crate::wire::{IpAddr, Ipv4Addr, Ipv6Addr};
+use crate::wire::{IpAddr, Ipv4Addr};
 
 fn set_flag(iface: Iface, flag: sys::net_if_flag, on: bool) {
     // SAFETY: the interface is registered; flags are atomic bits.
@@ -58,17 +58,11 @@ fn c_text<const N: usize>(text: &[u8]) -> [u8; N] {
     out
 }
 
-impl AddrSyntax for ZephyrStack {
-    fn ipv4(&self, text: &[u8]) -> Option<Ipv4Addr> {
-        parse_v4(text)
-    }
-
-    fn ipv6(&self, text: &[u8]) -> Option<Ipv6Addr> {
-        parse_v6(text)
-    }
-}
-
 impl ControlPlane for ZephyrStack {
+    fn parse_endpoint(&self, text: &[u8]) -> Option<Endpoint> {
+        parse_endpoint(text)
+    }
+
     fn iface_kind(&self, iface: Iface) -> IfaceKind {
         // SAFETY: the interface is registered.
         match unsafe { sys::net_capture_rs_iface_l2(iface.as_ptr()) } {

@@ -5,8 +5,8 @@ use zephyr_net_capture::capture::{
     ControlPlane, DataPlane, Event, Families, IfaceKind, IpVersion, L2Name, Platform,
 };
 use zephyr_net_capture::errno::{Errno, Result};
-use zephyr_net_capture::wire::endpoint::{AddrSyntax, CoreSyntax};
-use zephyr_net_capture::wire::{IpAddr, Ipv4Addr, Ipv6Addr};
+use zephyr_net_capture::wire::endpoint::{self, Endpoint};
+use zephyr_net_capture::wire::IpAddr;
 
 use crate::{Call, FakeControlLock, FakeFrame, FakeLock, FakePacket, FakeStack, Iface, Op};
 
@@ -73,17 +73,11 @@ impl DataPlane for FakeStack {
     }
 }
 
-impl AddrSyntax for FakeStack {
-    fn ipv4(&self, text: &[u8]) -> Option<Ipv4Addr> {
-        CoreSyntax.ipv4(text)
-    }
-
-    fn ipv6(&self, text: &[u8]) -> Option<Ipv6Addr> {
-        CoreSyntax.ipv6(text)
-    }
-}
-
 impl ControlPlane for FakeStack {
+    fn parse_endpoint(&self, text: &[u8]) -> Option<Endpoint> {
+        endpoint::parse(text).ok()
+    }
+
     fn iface_kind(&self, iface: Iface) -> IfaceKind {
         self.with_iface(iface, |i| i.kind)
             .unwrap_or(IfaceKind::OtherVirtual)
