@@ -28,7 +28,7 @@
  */
 struct net_capture_rs_stats {
         /**
-         * Datagrams sent into the tunnel (each may be several fragments).
+         * Datagrams queued for the tunnel (each may be several fragments).
          */
         uint32_t captured;
         /**
@@ -44,12 +44,13 @@ struct net_capture_rs_stats {
          */
         uint32_t dropped_nomem;
         /**
-         * Captures the stack refused to transmit.
+         * Tunnel packets the stack refused to transmit, after their datagram
+         * was counted in `captured` (the system work queue sends them).
          */
         uint32_t dropped_send;
         /**
          * Captures lost otherwise (too large for the pools or the tunnel,
-         * called in interrupt context, malformed cooked context).
+         * malformed cooked context).
          */
         uint32_t dropped_other;
         /**
@@ -172,14 +173,10 @@ int net_capture_rs_stats_get(const struct device *dev, struct net_capture_rs_sta
 
 #if defined(CONFIG_NET_CAPTURE_RS)
 /**
- * `void net_capture_rs_send_queued(struct net_pkt *pkt)`: the work item
- * of glue.c hands over each packet `send_later` queued.
- *
- * # Safety
- * `pkt` must be NULL or a packet queued by `send_later`, whose only
- * reference is passed.
+ * `void net_capture_rs_send_queued(void)`: the work item of glue.c sends
+ * the tunnel packets capture queued.
  */
-void net_capture_rs_send_queued(struct net_pkt *pkt);
+void net_capture_rs_send_queued(void);
 #endif
 
 #if (defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_COOKED_MODE))

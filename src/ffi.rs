@@ -7,14 +7,14 @@
 
 use core::ffi::{c_char, c_int, c_void, CStr};
 
-use crate::capture::{DeviceInfo, IpVersion, StatsSnapshot};
+use crate::capture::{DeviceInfo, StatsSnapshot};
 use crate::errno::{Errno, Result};
 use crate::log::{Level, Logger};
 use crate::wire::endpoint;
 use crate::wire::IpAddr;
 use crate::zephyr::bindings as sys;
 use crate::zephyr::errno::{status, to_c as errno_to_c};
-use crate::zephyr::{device_at, device_index, Iface, OutPkt, PktRef, CAPTURES};
+use crate::zephyr::{device_at, device_index, Iface, PktRef, CAPTURES};
 
 #[cfg(CONFIG_NET_CAPTURE_COOKED_MODE)]
 mod cooked;
@@ -296,35 +296,11 @@ pub unsafe extern "C" fn net_capture_rs_stats_get(
     0
 }
 
-/// `void net_capture_rs_send_queued(struct net_pkt *pkt)`: the work item
-/// of glue.c hands over each packet `send_later` queued.
-///
-/// # Safety
-/// `pkt` must be NULL or a packet queued by `send_later`, whose only
-/// reference is passed.
+/// `void net_capture_rs_send_queued(void)`: the work item of glue.c sends
+/// the tunnel packets capture queued.
 #[no_mangle]
-pub unsafe extern "C" fn net_capture_rs_send_queued(pkt: *mut sys::net_pkt) {
-    // SAFETY: contract of this function.
-    let Some(packet) = (unsafe { OutPkt::from_raw(pkt) }) else {
-        return;
-    };
-    // SAFETY: the packet is owned and live; `send_later` set its interface
-    // (a registered tunnel) and family.
-    let (tunnel, family) = unsafe {
-        (
-            Iface::from_stack(sys::net_pkt_iface(packet.as_ptr())),
-            sys::net_pkt_family(packet.as_ptr()),
-        )
-    };
-    let Some(tunnel) = tunnel else {
-        return;
-    };
-    let version = if i32::from(family) == sys::NET_CAPTURE_RS_AF_INET {
-        IpVersion::V4
-    } else {
-        IpVersion::V6
-    };
-    CAPTURES.send_queued(tunnel, packet, version);
+pub extern "C" fn net_capture_rs_send_queued() {
+    CAPTURES.send_queued();
 }
 
 const _: () = assert!(core::mem::size_of::<StatsSnapshot>() == 9 * 4);

@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -92,18 +93,18 @@ fn a_control_call_from_an_event_handler_is_refused_and_changes_nothing() {
 fn cleanup_waits_for_a_capture_still_carrying_the_old_addresses() {
     let stack = FakeStack::sample();
     let captures = Arc::new(common::enabled_on(&stack));
-    let (in_send, entered) = mpsc::channel();
+    let (in_alloc, entered) = mpsc::channel();
     let (release, go) = mpsc::channel::<()>();
     let go = Mutex::new(go);
-    stack.world().on_send = Some(Arc::new(move || {
-        let _ = in_send.send(());
+    stack.world().on_alloc = Some(Arc::new(move || {
+        let _ = in_alloc.send(());
         let _ = go.lock().unwrap().recv_timeout(Duration::from_secs(5));
     }));
     let capturer = {
         let captures = Arc::clone(&captures);
         thread::spawn(move || captures.capture(ETH, &FakeFrame::new(&ethernet_frame(100), 128)))
     };
-    entered.recv().expect("the capture reached the tunnel");
+    entered.recv().expect("the capture is being built");
     let cleaner = {
         let captures = Arc::clone(&captures);
         thread::spawn(move || captures.cleanup(0))
@@ -120,28 +121,31 @@ fn cleanup_waits_for_a_capture_still_carrying_the_old_addresses() {
     release.send(()).unwrap();
     assert_eq!(capturer.join().unwrap(), Ok(()));
     assert_eq!(cleaner.join().unwrap(), Ok(()));
-    stack.world().on_send = None;
+    stack.world().on_alloc = None;
     assert!(stack.world().pauses > 0);
-    // A new setup of the same tunnel with other addresses: only the old
-    // capture carried the old ones, and it left before the cleanup.
+    // Cleanup sent what the capture queued, with the old addresses, before
+    // it took the tunnel down: nothing is left for the work queue.
+    let sent = datagrams(&stack.sent());
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].src.to_string(), "2001:db8:200::1");
+    assert_eq!(stack.queued(), 0);
     assert_eq!(
         captures.setup(REMOTE, b"2001:db8:300::1", b"2001:db8:300::2"),
         Ok(0)
     );
-    let sent = datagrams(&stack.sent());
-    assert_eq!(sent.len(), 1);
-    assert_eq!(sent[0].src.to_string(), "2001:db8:200::1");
+    stack.run_workqueue(&captures);
+    assert_eq!(stack.sent().len(), 1);
 }
 
 #[test]
-fn cleanup_from_the_sending_thread_gives_up_after_a_bounded_wait() {
+fn cleanup_from_the_capturing_thread_gives_up_after_a_bounded_wait() {
     let stack = FakeStack::sample();
     let captures = Arc::new(common::enabled_on(&stack));
     let results = Arc::new(Mutex::new(Vec::new()));
     {
         let captures = Arc::downgrade(&captures);
         let results = Arc::clone(&results);
-        stack.world().on_send = Some(Arc::new(move || {
+        stack.world().on_alloc = Some(Arc::new(move || {
             if let Some(captures) = captures.upgrade() {
                 results.lock().unwrap().push(captures.cleanup(0));
             }
@@ -149,13 +153,49 @@ fn cleanup_from_the_sending_thread_gives_up_after_a_bounded_wait() {
     }
     stack.take_logs();
     let _ = captures.capture(ETH, &FakeFrame::new(&ethernet_frame(100), 128));
-    stack.world().on_send = None;
+    stack.world().on_alloc = None;
     assert_eq!(*results.lock().unwrap(), vec![Ok(())]);
     let pauses = stack.world().pauses;
     assert_eq!(pauses, usize::from(captures.config().quiesce_pauses));
     assert!(stack
         .take_logs()
         .iter()
-        .any(|(_, line)| line.contains("still being sent during cleanup")));
+        .any(|(_, line)| line.contains("still being built during cleanup")));
     assert_eq!(captures.device(0), Some(Device::Free));
+}
+
+#[test]
+fn cleanup_from_the_work_queue_sends_the_rest_without_waiting() {
+    let stack = FakeStack::sample();
+    let captures = Arc::new(common::enabled_on(&stack));
+    for _ in 0..3 {
+        assert_eq!(
+            captures.capture(ETH, &FakeFrame::new(&ethernet_frame(100), 128)),
+            Ok(())
+        );
+    }
+    let results = Arc::new(Mutex::new(Vec::new()));
+    {
+        // An event handler on the work queue, run by the first send,
+        // that cleans the device up.
+        let captures = Arc::downgrade(&captures);
+        let results = Arc::clone(&results);
+        let once = AtomicBool::new(false);
+        stack.world().on_send = Some(Arc::new(move || {
+            if let (false, Some(captures)) = (once.swap(true, Ordering::SeqCst), captures.upgrade())
+            {
+                results.lock().unwrap().push(captures.cleanup(0));
+            }
+        }));
+    }
+    stack.run_workqueue(&captures);
+    stack.world().on_send = None;
+    assert_eq!(*results.lock().unwrap(), vec![Ok(())]);
+    assert_eq!(stack.world().pauses, 0, "nothing was in flight");
+    assert_eq!(captures.device(0), Some(Device::Free));
+    assert_eq!(stack.queued(), 0);
+    // The nested cleanup sent the two later packets before taking the
+    // tunnel down; the first one then found it down.
+    assert_eq!(stack.sent().len(), 2);
+    assert_eq!(stack.pool().in_use(), 0);
 }

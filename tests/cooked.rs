@@ -339,6 +339,7 @@ fn packets_arriving_through_any_are_filtered_and_consumed() {
     assert_eq!(cooked.recv(&captures, &frame), Verdict::Consumed);
     frame.ll_proto_type = 0x0800;
     assert_eq!(cooked.recv(&captures, &frame), Verdict::Drop);
+    stack.run_workqueue(&captures);
     assert_eq!(datagrams(&stack.sent())[0].payload, data(24));
 }
 

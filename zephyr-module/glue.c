@@ -123,20 +123,16 @@ void net_capture_rs_pools_free(size_t *pkts_free, size_t *bufs_free)
 #endif
 }
 
-/* Captures that must not be sent by their caller wait here for the
- * system work queue (their fifo word is free once they are built).
+/* Finished tunnel packets wait here for the system work queue (their
+ * fifo word is free once they are built): the thread that captured never
+ * runs the transmit path.
  */
 static K_FIFO_DEFINE(send_queue);
 
 static void send_queued(struct k_work *work)
 {
-	struct net_pkt *pkt;
-
 	ARG_UNUSED(work);
-
-	while ((pkt = k_fifo_get(&send_queue, K_NO_WAIT)) != NULL) {
-		net_capture_rs_send_queued(pkt);
-	}
+	net_capture_rs_send_queued();
 }
 
 static K_WORK_DEFINE(send_work, send_queued);
@@ -145,6 +141,11 @@ void net_capture_rs_send_later(struct net_pkt *pkt)
 {
 	k_fifo_put(&send_queue, pkt);
 	k_work_submit(&send_work);
+}
+
+struct net_pkt *net_capture_rs_next_queued(void)
+{
+	return k_fifo_get(&send_queue, K_NO_WAIT);
 }
 
 enum net_capture_rs_l2 net_capture_rs_iface_l2(struct net_if *iface)

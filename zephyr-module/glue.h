@@ -46,11 +46,12 @@ void net_capture_rs_log_cooked(uint8_t level, const char *fmt, intptr_t a, intpt
 void net_capture_rs_log_cooked_text(uint8_t level, const char *fmt, const char *text,
 				    intptr_t a, intptr_t b);
 
-/* Releases a packet the cooked interface consumed, once its caller (the
- * virtual L2, which still reads it after the receive handler returns) is
- * done with it: on the system work queue.
+/* Takes a packet the cooked interface consumed and frees it once the
+ * calling thread is done with it (the virtual L2 still reads it after the
+ * receive handler returns). False when too many wait already: the packet
+ * stays the caller's.
  */
-void net_capture_rs_release_later(struct net_pkt *pkt);
+bool net_capture_rs_release_later(struct net_pkt *pkt);
 #endif
 
 /* Flushes the logs and ends in k_panic(). */
@@ -91,9 +92,12 @@ struct net_pkt *net_capture_rs_pkt_alloc(size_t len);
 /* net_pkt_unref(), which is a macro in some configurations. */
 void net_capture_rs_pkt_unref(struct net_pkt *pkt);
 
-/* Queues a finished tunnel packet (its interface set) for the system work
- * queue, which hands each one to net_capture_rs_send_queued().
+/* Queues a finished tunnel packet (its interface set) and has the system
+ * work queue call net_capture_rs_send_queued().
  */
 void net_capture_rs_send_later(struct net_pkt *pkt);
+
+/* The oldest queued tunnel packet, or NULL. */
+struct net_pkt *net_capture_rs_next_queued(void);
 
 #endif /* NET_CAPTURE_RS_GLUE_H_ */

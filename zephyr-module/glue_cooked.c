@@ -52,26 +52,140 @@ void net_capture_rs_log_cooked_text(uint8_t level, const char *fmt, const char *
 	NET_CAPTURE_RS_LOG(level, fmt, text, a, b);
 }
 
-/* The virtual L2 reads a packet's length after its receive handler
- * returned NET_OK: consumed packets are freed a moment later.
+/*
+ * Packets the cooked interface consumed. After the receive handler returned
+ * NET_OK, the virtual L2 still reads the packet (its length, for the
+ * interface statistics), so the packet is freed later, once the thread
+ * that handed it over (the reader) is past that read. The reader never
+ * blocks on its way out of the L2, so it is past the read once it is seen
+ * not runnable (waiting, sleeping, suspended or gone), or once it enters
+ * the handler again. The system work queue cannot simply free the packet
+ * on its next turn: it preempts a preemptible reader
+ * (CONFIG_NET_TC_THREAD_PREEMPTIVE, or an application thread calling
+ * net_recv_data() without RX threads) in the middle of the read.
  */
-static K_FIFO_DEFINE(release_queue);
+#define PARKED_MAX 4
 
-static void release_consumed(struct k_work *work)
-{
+struct parked_pkt {
 	struct net_pkt *pkt;
+	k_tid_t reader;
+};
 
-	ARG_UNUSED(work);
+static struct parked_pkt parked[PARKED_MAX];
+static struct k_spinlock parked_lock;
 
-	while ((pkt = k_fifo_get(&release_queue, K_NO_WAIT)) != NULL) {
-		net_pkt_unref(pkt);
+static void release_parked(struct k_work *work);
+static K_WORK_DELAYABLE_DEFINE(release_work, release_parked);
+
+/* Whether the reader may still be inside the virtual L2: it is ready to
+ * run (preempted), or running on another CPU.
+ */
+static bool reader_may_be_reading(k_tid_t reader)
+{
+	if (reader == k_current_get()) {
+		return false;
+	}
+
+	if ((reader->base.thread_state & _THREAD_QUEUED) != 0U) {
+		return true;
+	}
+
+#if defined(CONFIG_SMP)
+	unsigned int cpus = arch_num_cpus();
+
+	for (unsigned int i = 0; i < cpus; i++) {
+		if (_kernel.cpus[i].current == reader) {
+			return true;
+		}
+	}
+#endif
+
+	return false;
+}
+
+/* Takes the parked packets that are safe to free (their reader is
+ * `entering` the handler again, or not reading): returns how many it put
+ * in `out`, and sets `left` when some stay parked.
+ */
+static size_t take_parked(k_tid_t entering, struct net_pkt **out, bool *left)
+{
+	size_t count = 0;
+
+	*left = false;
+
+	for (size_t i = 0; i < PARKED_MAX; i++) {
+		if (parked[i].pkt == NULL) {
+			continue;
+		}
+
+		if (parked[i].reader == entering ||
+		    !reader_may_be_reading(parked[i].reader)) {
+			out[count++] = parked[i].pkt;
+			parked[i].pkt = NULL;
+		} else {
+			*left = true;
+		}
+	}
+
+	return count;
+}
+
+static void unref_all(struct net_pkt **pkts, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		net_pkt_unref(pkts[i]);
 	}
 }
 
-static K_WORK_DEFINE(release_work, release_consumed);
-
-void net_capture_rs_release_later(struct net_pkt *pkt)
+static void release_parked(struct k_work *work)
 {
-	k_fifo_put(&release_queue, pkt);
-	k_work_submit(&release_work);
+	struct net_pkt *done[PARKED_MAX];
+	size_t count;
+	bool left;
+	k_spinlock_key_t key;
+
+	ARG_UNUSED(work);
+
+	key = k_spin_lock(&parked_lock);
+	count = take_parked(NULL, done, &left);
+	k_spin_unlock(&parked_lock, key);
+
+	unref_all(done, count);
+
+	if (left) {
+		/* A reader was preempted in the middle: give it a tick. */
+		k_work_reschedule(&release_work, K_TICKS(1));
+	}
+}
+
+bool net_capture_rs_release_later(struct net_pkt *pkt)
+{
+	struct net_pkt *done[PARKED_MAX];
+	k_tid_t self = k_current_get();
+	bool parked_it = false;
+	size_t count;
+	bool left;
+	k_spinlock_key_t key;
+
+	key = k_spin_lock(&parked_lock);
+	/* This thread is back in the handler: it is done with its packets. */
+	count = take_parked(self, done, &left);
+
+	for (size_t i = 0; i < PARKED_MAX; i++) {
+		if (parked[i].pkt == NULL) {
+			parked[i].pkt = pkt;
+			parked[i].reader = self;
+			parked_it = true;
+			break;
+		}
+	}
+	k_spin_unlock(&parked_lock, key);
+
+	unref_all(done, count);
+
+	if (parked_it) {
+		k_work_reschedule(&release_work, K_NO_WAIT);
+	}
+
+	return parked_it;
 }

@@ -22,24 +22,48 @@ def zephyr_base():
     return Path(base)
 
 
-def build(app, build_dir, modules, conf_files=(), configs=(), board="native_sim/native/64"):
-    """Configures and builds `app`; returns the build directory. The build
-    log goes to build_dir/build.log; a failure exits with its tail."""
+class Options:
+    """What every build of one e2e run shares: the target, the modules,
+    and C flags forced into every translation unit (the simulated 4.4
+    names)."""
+
+    def __init__(self, target, modules, cflags=""):
+        self.target = target
+        self.modules = modules
+        self.cflags = cflags
+
+
+def build(app, build_dir, options, conf_files=(), configs=()):
+    """Configures and builds `app` for `options.target`; returns the build
+    directory. The build log goes to build_dir/build.log; a failure exits
+    with its tail."""
     build_dir = Path(build_dir)
-    build_dir.mkdir(parents=True, exist_ok=True)
+    target = options.target
     command = [
         "cmake", "-GNinja", "-S", str(app), "-B", str(build_dir),
-        f"-DBOARD={board}",
+        f"-DBOARD={target.name}",
         f"-DPython3_EXECUTABLE={sys.executable}",
-        f"-DZEPHYR_MODULES={';'.join(str(m) for m in modules)}",
+        f"-DZEPHYR_MODULES={';'.join(str(m) for m in options.modules)}",
     ]
+    conf_files = list(conf_files) + target.conf_files()
     if conf_files:
         command.append(f"-DEXTRA_CONF_FILE={';'.join(conf_files)}")
-    command += [f"-D{config}" for config in configs]
+    if options.cflags:
+        command.append(f"-DEXTRA_CFLAGS={options.cflags}")
+    command += [f"-D{config}" for config in list(configs) + target.configs()]
+    # CMake keeps -DCONFIG_... values in its cache: a build directory
+    # configured with other settings starts afresh, or they would stick.
+    recorded = build_dir / "e2e-configure.txt"
+    wanted = "\n".join(command) + "\n"
+    if build_dir.exists() and (not recorded.is_file() or recorded.read_text() != wanted):
+        shutil.rmtree(build_dir)
+    build_dir.mkdir(parents=True, exist_ok=True)
+    recorded.write_text(wanted)
     log = build_dir / "build.log"
     with open(log, "w") as out:
         for step in (command, ["ninja", "-C", str(build_dir)]):
-            result = subprocess.run(step, stdout=out, stderr=subprocess.STDOUT)
+            result = subprocess.run(step, stdout=out, stderr=subprocess.STDOUT,
+                                    env=target.environment())
             if result.returncode != 0:
                 tail = log.read_text(errors="replace").splitlines()[-30:]
                 sys.exit(f"e2e: build of {app} failed ({' '.join(step[:2])}):\n"
@@ -47,9 +71,9 @@ def build(app, build_dir, modules, conf_files=(), configs=(), board="native_sim/
     return build_dir
 
 
-def size(elf):
+def size(elf, tool="size"):
     """(text, data, bss) of an ELF image, from binutils' size."""
-    out = subprocess.run(["size", str(elf)], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([tool, str(elf)], capture_output=True, text=True, check=True).stdout
     text, data, bss = out.splitlines()[1].split()[:3]
     return int(text), int(data), int(bss)
 

@@ -3,10 +3,9 @@ the tunnel, decoded by tshark as SLL v1 (113) or SLL v2 (276)."""
 
 import subprocess
 
-from .device import Device
 from .netns import Namespace, Tshark
 from .pcap import Tunnel, read_pcap, write_pcap
-from .scenarios import REMOTE, alive, capture_listing
+from .scenarios import REMOTE, alive, capture_listing, stack_check
 
 LINKTYPES = {1: 113, 2: 276}
 # What the sample sends: (packet type, ARPHRD, address length, address, protocol).
@@ -20,12 +19,12 @@ FIELDS = ["sll.pkttype", "sll.hatype", "sll.halen", "sll.src.other", "sll.src.et
           "sll.ltype", "sll.ifindex"]
 
 
-def cooked_run(report, exe, workdir, version):
+def cooked_run(report, image, workdir, version):
     """One cooked-mode run with SLL `version` (1 or 2)."""
     tag = f"SLLv{version}"
     pcap = workdir / f"cooked-sll{version}.pcap"
     with Namespace() as ns, Tshark(ns, pcap), \
-            Device(ns, exe, workdir / f"cooked-sll{version}.log") as dev:
+            image.device(ns, workdir / f"cooked-sll{version}.log") as dev:
         report.check(f"{tag}: sample sets up cooked capture",
                      dev.wait_for(r'Type "sample send"', 20))
         iface_out = dev.command("net iface", 1.5)
@@ -46,6 +45,7 @@ def cooked_run(report, exe, workdir, version):
         dev.command("sample send", 1.0)
         report.check(f"{tag}: `sample send` afterwards does not crash the device",
                      alive(dev, ns))
+        stack_check(report, dev, image, tag)
     datagrams = Tunnel(REMOTE).datagrams(read_pcap(pcap))
     report.check(f"{tag}: `sample send` produced exactly four tunnel datagrams",
                  len(datagrams) == 4, f"{len(datagrams)} datagrams")

@@ -1,5 +1,5 @@
-"""A native_sim image running in a namespace, driven through its shell on
-stdin/stdout (-uart_stdinout)."""
+"""An image running in a namespace (native_sim with -uart_stdinout, or a
+board in QEMU with its console on stdio), driven through its shell."""
 
 import queue
 import re
@@ -13,9 +13,12 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 class Device:
     """The running image; `transcript` holds every line it printed."""
 
-    def __init__(self, namespace, exe, log_path):
+    def __init__(self, namespace, command, log_path, env=None, slow=1.0):
+        """`slow` stretches every wait (QEMU emulates the board)."""
         self.namespace = namespace
-        self.exe = exe
+        self.slow = slow
+        self.argv = [str(word) for word in command]
+        self.env = env
         self.log_path = log_path
         self.lines = queue.Queue()
         self.transcript = []
@@ -23,8 +26,8 @@ class Device:
 
     def __enter__(self):
         self.process = self.namespace.popen(
-            str(self.exe), "-uart_stdinout", stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, errors="replace", bufsize=1)
+            *self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, errors="replace", bufsize=1, env=self.env)
         threading.Thread(target=self._read, daemon=True).start()
         return self
 
@@ -48,7 +51,7 @@ class Device:
     def wait_for(self, pattern, timeout=10):
         """The first new line matching `pattern`, or None after `timeout` s."""
         regex = re.compile(pattern)
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout * self.slow
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -77,7 +80,7 @@ class Device:
         self.drain()
         self.type(text)
         out = []
-        deadline = time.monotonic() + settle
+        deadline = time.monotonic() + settle * self.slow
         while (left := deadline - time.monotonic()) > 0:
             try:
                 line = self.lines.get(timeout=left)

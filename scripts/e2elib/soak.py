@@ -6,7 +6,6 @@ import subprocess
 import sys
 import time
 
-from .device import Device
 from .netns import Namespace, Tshark
 from .pcap import Tunnel, read_pcap
 from .scenarios import LOCAL, PEER, REMOTE, alive
@@ -51,14 +50,14 @@ def pool_levels(device):
     return levels
 
 
-def soak_run(report, exe, workdir, name, seconds, cooked):
+def soak_run(report, image, workdir, name, seconds, cooked):
     """Floods the device while toggling capture for `seconds`; then checks
     that it is alive, that every captured datagram decodes and that every
     pool is back at its starting level."""
     pcap = workdir / f"soak-{name}.pcap"
     capture_iface = "2" if cooked else "1"
     with Namespace() as ns, Tshark(ns, pcap), \
-            Device(ns, exe, workdir / f"soak-{name}.log") as dev:
+            image.device(ns, workdir / f"soak-{name}.log") as dev:
         booted = dev.wait_for(r'Type "sample send"' if cooked
                               else r'Use "net capture enable <ifindex>"', 20)
         report.check(f"soak {name}: sample started", booted)

@@ -5,15 +5,24 @@
 //! buffers from the stack's RX pool), is sized to the tunnel (W29), and is
 //! marked captured so the stack never captures it again. The original
 //! packet is only read: it is not marked (W25), so a later capture point
-//! (another device, a forwarded packet) still sees it. Nothing here waits:
-//! a capture that finds no memory is dropped and counted.
+//! (another device, a forwarded packet) still sees it.
+//!
+//! Capture copies, the system work queue transmits: the finished tunnel
+//! packets are queued ([`DataPlane::send_later`]) rather than sent by the
+//! thread that captured. That thread is one of the stack's own (RX, TX, a
+//! driver's), in the middle of its own work: sending from there ran the
+//! whole transmit path on top of it (the stack a Cortex-M's RX thread did
+//! not have) and re-entered drivers that were calling capture (PPP). It
+//! also makes capture safe in interrupt context. Nothing here waits: a
+//! capture that finds no memory is dropped and counted.
 
 use core::sync::atomic::Ordering;
 
 use crate::errno::{Errno, Result};
 use crate::log::{Arg, Level};
+use crate::wire::checksum::Checksum;
 use crate::wire::feedback::{self, Link};
-use crate::wire::tunnel::PlanError;
+use crate::wire::tunnel::{Plan, PlanError};
 
 use super::device::{Device, Route};
 use super::payload::Payload;
@@ -29,7 +38,6 @@ pub(crate) const HEAD_LEN: usize = 14 + 4 + 40 + 8 + 40;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Loss {
     Feedback,
-    Isr,
     Plan(PlanError),
     PoolTooSmall { len: usize },
     NoMem,
@@ -42,14 +50,13 @@ impl Loss {
             Loss::Feedback => Outcome::Feedback,
             Loss::NoMem => Outcome::NoMem,
             Loss::Send(_) => Outcome::SendFailed,
-            Loss::Isr | Loss::Plan(_) | Loss::PoolTooSmall { .. } => Outcome::Other,
+            Loss::Plan(_) | Loss::PoolTooSmall { .. } => Outcome::Other,
         }
     }
 
     fn errno(self) -> Errno {
         match self {
             Loss::Feedback => Errno::Already,
-            Loss::Isr => Errno::Again,
             Loss::Plan(_) | Loss::PoolTooSmall { .. } => Errno::MsgSize,
             Loss::NoMem => Errno::NoMem,
             Loss::Send(err) => err,
@@ -68,23 +75,18 @@ struct Sent {
 /// The routes one capture takes, each counted in flight until delivered.
 pub(crate) type Routes<I, const N: usize> = heapless::Vec<Route<I>, N>;
 
-/// Where a capture comes from, which decides how its packets leave.
+/// Where a capture comes from, for counting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Source {
-    /// A packet at a capture point: sent at once, as the C code did.
+    /// A packet at a capture point.
     Packet,
-    /// A packet that reached the cooked interface: sent at once, counted
-    /// as cooked.
-    CookedPacket,
-    /// `net_capture_data()`: queued for the system work queue, because the
-    /// caller (the PPP driver flushing its UART buffer) must not be
-    /// re-entered by a tunnel that runs over its own link.
-    CookedData,
+    /// Cooked data, or a packet that reached the cooked interface.
+    Cooked,
 }
 
 impl Source {
     fn is_cooked(self) -> bool {
-        self != Source::Packet
+        self == Source::Cooked
     }
 }
 
@@ -101,11 +103,38 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
         if !self.may_capture(iface) {
             return Err(Errno::NoEnt);
         }
-        let routes = self.routes_for(iface, frame.direction());
-        if routes.is_empty() {
-            return Err(Errno::NoEnt);
+        self.capture_each(
+            iface,
+            &Payload::frame(frame),
+            frame.direction(),
+            Source::Packet,
+        )
+    }
+
+    /// Delivers `payload`, seen on `iface`, for each device capturing it,
+    /// one route at a time (only one route is ever on the stack).
+    pub(crate) fn capture_each(
+        &self,
+        iface: S::Iface,
+        payload: &Payload<'_, S::Frame>,
+        direction: Direction,
+        source: Source,
+    ) -> Result<()> {
+        let mut result = Err(Errno::NoEnt);
+        for device in 0..N {
+            // Borrowed, not moved out of the option: a move copies the
+            // route to a second stack slot.
+            let route = self.route_of(device, iface, direction);
+            let Some(route) = route.as_ref() else {
+                continue;
+            };
+            let outcome = self.deliver(iface, route, payload, source);
+            result = match (result, outcome) {
+                (Err(Errno::NoEnt), outcome) | (Ok(()), outcome @ Err(_)) => outcome,
+                (kept, _) => kept,
+            };
         }
-        self.deliver(iface, &routes, &Payload::frame(frame), Source::Packet)
+        result
     }
 
     /// The send slot: captures `frame` into the device's tunnel, whatever
@@ -127,33 +156,42 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
             route
         };
         let route = route.ok_or(Errno::NoEnt)?;
-        self.deliver(
-            route.tunnel,
-            core::slice::from_ref(&route),
-            &Payload::frame(frame),
-            Source::Packet,
-        )
+        self.deliver(route.tunnel, &route, &Payload::frame(frame), Source::Packet)
     }
 
-    /// Routes of every device capturing `iface` (copied out of the table),
-    /// each counted in flight. The loopback interface shows each packet
+    /// The route of `device` if it captures `iface` (copied out of the
+    /// table), counted in flight. The loopback interface shows each packet
     /// twice; only the outgoing copy is taken.
-    pub(crate) fn routes_for(&self, iface: S::Iface, direction: Direction) -> Routes<S::Iface, N> {
-        let mut routes = Routes::new();
+    fn route_of(
+        &self,
+        device: usize,
+        iface: S::Iface,
+        direction: Direction,
+    ) -> Option<Route<S::Iface>> {
         let table = self.table.lock();
-        for (device, state) in table.iter() {
-            if let Device::Enabled {
-                tunnel,
-                iface: captured,
-                link,
-                outbound_only,
-            } = state
-            {
-                let wanted = !(*outbound_only && direction == Direction::In);
-                if *captured == iface && wanted && routes.push(tunnel.route(device, *link)).is_ok()
-                {
-                    self.started(device);
-                }
+        let Some(Device::Enabled {
+            tunnel,
+            iface: captured,
+            link,
+            outbound_only,
+        }) = table.get(device)
+        else {
+            return None;
+        };
+        if *captured != iface || (*outbound_only && direction == Direction::In) {
+            return None;
+        }
+        self.started(device);
+        Some(tunnel.route(device, *link))
+    }
+
+    /// Routes of every device capturing `iface`, each counted in flight.
+    pub(crate) fn routes_for(&self, iface: S::Iface) -> Routes<S::Iface, N> {
+        let mut routes = Routes::new();
+        for device in 0..N {
+            if let Some(route) = self.route_of(device, iface, Direction::Unknown) {
+                // At most one route per device: cannot overflow.
+                let _ = routes.push(route);
             }
         }
         routes
@@ -166,79 +204,73 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
         }
     }
 
-    /// Sends `payload` through each route, counting and logging losses.
+    /// Sends `payload` through `route`, counting and logging a loss.
     pub(crate) fn deliver(
         &self,
         iface: S::Iface,
-        routes: &[Route<S::Iface>],
+        route: &Route<S::Iface>,
         payload: &Payload<'_, S::Frame>,
         source: Source,
     ) -> Result<()> {
-        let feedback = if routes.iter().any(|route| route.lower == iface) {
-            Self::feedback(iface, routes, payload)
+        let outcome = if route.lower == iface && Self::is_feedback(route, payload) {
+            Err(Loss::Feedback)
         } else {
-            0
+            self.emit(route, payload)
         };
-        let mut result = Ok(());
-        for (index, route) in routes.iter().enumerate() {
-            let outcome = if index < 32 && feedback & (1 << index) != 0 {
-                Err(Loss::Feedback)
-            } else {
-                self.emit(route, payload, source)
-            };
-            self.finished(route.device);
-            let counted = match outcome {
-                Ok(sent) => Outcome::Sent {
-                    fragmented: sent.fragmented,
-                    truncated: sent.truncated_from.is_some(),
-                },
-                Err(loss) => loss.outcome(),
-            };
-            if let Some(stats) = self.stats.get(route.device) {
-                if stats.record(counted, source.is_cooked()) {
-                    self.log_first_loss(route.device, outcome);
-                }
-            }
-            if let (Err(loss), Ok(())) = (outcome, result) {
-                result = Err(loss.errno());
+        self.finished(route.device);
+        let counted = match outcome {
+            Ok(sent) => Outcome::Sent {
+                fragmented: sent.fragmented,
+                truncated: sent.truncated_from.is_some(),
+            },
+            Err(loss) => loss.outcome(),
+        };
+        if let Some(stats) = self.stats.get(route.device) {
+            if stats.record(counted, source.is_cooked()) {
+                self.log_first_loss(route.device, outcome);
             }
         }
-        result
+        outcome.map(|_| ()).map_err(Loss::errno)
     }
 
-    /// Which routes (bit per position) would carry a frame of their own
-    /// tunnel, seen on the interface that carries it (W14). Not inlined:
-    /// the copy of the frame's first bytes is off the stack before the
-    /// capture is sent.
+    /// Whether a frame seen on the interface that carries `route`'s tunnel
+    /// is that tunnel's own traffic (W14). Not inlined: the copy of the
+    /// frame's first bytes is off the stack before the capture is sent.
     #[inline(never)]
-    fn feedback(
-        iface: S::Iface,
-        routes: &[Route<S::Iface>],
-        payload: &Payload<'_, S::Frame>,
-    ) -> u32 {
+    fn is_feedback(route: &Route<S::Iface>, payload: &Payload<'_, S::Frame>) -> bool {
         let mut head_buf = [0u8; HEAD_LEN];
         let head = payload.head(&mut head_buf, HEAD_LEN);
-        let mut mask = 0;
-        for (index, route) in routes.iter().enumerate().take(32) {
-            if route.lower == iface && feedback::is_tunnel_frame(head, route.link, &route.remote) {
-                mask |= 1 << index;
-            }
-        }
-        mask
+        feedback::is_tunnel_frame(head, route.link, &route.remote)
     }
 
-    /// Builds and sends the datagram of one capture for one route.
+    /// Builds the datagram of one capture for one route and queues its
+    /// packets for sending.
     fn emit(
         &self,
         route: &Route<S::Iface>,
         payload: &Payload<'_, S::Frame>,
-        source: Source,
     ) -> core::result::Result<Sent, Loss> {
-        if self.stack.in_isr() {
-            // Allocation may not block here and the TX path may not run
-            // here; the C code took a mutex in this context (W10).
-            return Err(Loss::Isr);
+        let (plan, sum) = self.plan(route, payload)?;
+        let version = IpVersion::of(&route.encap.local);
+        for index in 0..plan.pieces() {
+            let packet = self.build(&plan, index, sum, payload)?;
+            self.stack.send_later(route.tunnel, packet, version);
         }
+        Ok(Sent {
+            fragmented: plan.is_fragmented(),
+            truncated_from: plan.truncated_from(),
+            carried: plan.payload_len(),
+        })
+    }
+
+    /// How the capture is cut to fit `route`'s tunnel, and the UDP
+    /// checksum of what it carries.
+    #[inline(always)]
+    fn plan<'r>(
+        &self,
+        route: &'r Route<S::Iface>,
+        payload: &Payload<'_, S::Frame>,
+    ) -> core::result::Result<(Plan<'r>, Checksum), Loss> {
         let outer = IpVersion::of(&route.remote).header_len();
         let mtu = usize::from(self.stack.mtu(route.lower)).saturating_sub(outer);
         let ident = self.next_ident.fetch_add(1, Ordering::Relaxed);
@@ -248,43 +280,51 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
             .map_err(Loss::Plan)?;
         let mut sum = plan.checksum_start().map_err(Loss::Plan)?;
         payload.sum_prefix(plan.payload_len(), &mut sum);
-        let version = IpVersion::of(&route.encap.local);
-        for index in 0..plan.pieces() {
-            let piece = plan.piece(index, sum).map_err(Loss::Plan)?;
-            let len = piece.len();
-            if len > self.config.pool_capacity {
-                return Err(Loss::PoolTooSmall { len });
-            }
-            let mut packet = self.stack.alloc(len).map_err(|_| Loss::NoMem)?;
-            self.stack
-                .append(&mut packet, piece.header())
-                .map_err(|_| Loss::NoMem)?;
-            payload
-                .for_range(piece.payload.clone(), |bytes| {
-                    self.stack.append(&mut packet, bytes)
-                })
-                .map_err(|_| Loss::NoMem)?;
-            let sent = if source == Source::CookedData {
-                self.stack.send_later(route.tunnel, packet, version)
-            } else {
-                self.stack.send(route.tunnel, packet, version)
-            };
-            sent.map_err(Loss::Send)?;
-        }
-        Ok(Sent {
-            fragmented: plan.is_fragmented(),
-            truncated_from: plan.truncated_from(),
-            carried: plan.payload_len(),
-        })
+        Ok((plan, sum))
     }
 
-    /// Sends a packet [`DataPlane::send_later`] queued; a refusal is
-    /// counted as a send failure of the device that owns the tunnel (the
-    /// capture was counted when queued).
-    pub fn send_queued(&self, tunnel: S::Iface, packet: S::Packet, version: IpVersion) {
-        let Err(err) = self.stack.send(tunnel, packet, version) else {
-            return;
-        };
+    /// The packet of piece `index`: headers written in place, then its
+    /// payload bytes.
+    #[inline(always)]
+    fn build(
+        &self,
+        plan: &Plan<'_>,
+        index: usize,
+        sum: Checksum,
+        payload: &Payload<'_, S::Frame>,
+    ) -> core::result::Result<S::Packet, Loss> {
+        let len = plan.piece_len(index).map_err(Loss::Plan)?;
+        if len > self.config.pool_capacity {
+            return Err(Loss::PoolTooSmall { len });
+        }
+        let mut packet = self.stack.alloc(len).map_err(|_| Loss::NoMem)?;
+        let header = self
+            .stack
+            .room(&mut packet, plan.header_len(index))
+            .ok_or(Loss::NoMem)?;
+        plan.write_header(index, sum, header).map_err(Loss::Plan)?;
+        let range = plan.payload_range(index).map_err(Loss::Plan)?;
+        payload
+            .for_range(range, |bytes| self.stack.append(&mut packet, bytes))
+            .map_err(|_| Loss::NoMem)?;
+        Ok(packet)
+    }
+
+    /// Sends every packet [`DataPlane::send_later`] queued, oldest first
+    /// (the system work queue's job; cleanup also calls it, so that nothing
+    /// it queued leaves after it). A refusal is counted as a send failure
+    /// of the device that owns the tunnel (the capture was counted when
+    /// queued).
+    pub fn send_queued(&self) {
+        while let Some((tunnel, packet, version)) = self.stack.next_queued() {
+            if let Err(err) = self.stack.send(tunnel, packet, version) {
+                self.send_failed(tunnel, err);
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn send_failed(&self, tunnel: S::Iface, err: Errno) {
         let device = self
             .table
             .lock()
@@ -299,6 +339,7 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
         }
     }
 
+    #[inline(never)]
     fn log_first_loss(&self, device: usize, outcome: core::result::Result<Sent, Loss>) {
         let device = device_arg(device);
         let (format, args): (&'static core::ffi::CStr, [Arg; 3]) = match outcome {
@@ -312,10 +353,6 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
                 [device, Arg::count(len), Arg::count(carried)],
             ),
             Ok(_) | Err(Loss::Feedback) => return,
-            Err(Loss::Isr) => (
-                c"NET_CAPTURE%ld: packets captured in interrupt context are dropped",
-                [device, Arg::Int(0), Arg::Int(0)],
-            ),
             Err(Loss::Plan(err)) => (
                 c"NET_CAPTURE%ld: capture does not fit the tunnel (%s)",
                 [device, Arg::Str(err.reason()), Arg::Int(0)],

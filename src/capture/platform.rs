@@ -112,26 +112,27 @@ pub trait DataPlane: Platform + Logger {
     fn iface_index(&self, iface: Self::Iface) -> Option<i32>;
     /// Current MTU.
     fn mtu(&self, iface: Self::Iface) -> u16;
-    /// Whether the caller runs in interrupt context.
-    fn in_isr(&self) -> bool;
     /// A packet with room for `len` bytes from the capture pools, without
-    /// waiting (capture never stalls the thread whose traffic it copies).
+    /// waiting (capture never stalls the thread whose traffic it copies;
+    /// it may run in interrupt context).
     fn alloc(&self, len: usize) -> Result<Self::Packet>;
     /// Appends bytes to a packet being built.
     fn append(&self, packet: &mut Self::Packet, bytes: &[u8]) -> Result<()>;
+    /// Appends `len` bytes to be written in place: contiguous room at the
+    /// end of the packet's current buffer, or `None` when it has none.
+    /// Headers are built there, not on the stack.
+    fn room<'p>(&self, packet: &'p mut Self::Packet, len: usize) -> Option<&'p mut [u8]>;
     /// Sends a built inner IP packet of `version` into the tunnel, marked
     /// as captured, without waiting for queue room. Consumed either way.
+    /// Called from the system work queue only.
     fn send(&self, tunnel: Self::Iface, packet: Self::Packet, version: IpVersion) -> Result<()>;
-    /// Queues a built packet for [`DataPlane::send`] from the system work
-    /// queue, for callers that must not send themselves (a driver in the
-    /// middle of a transmission). Consumed either way; the work calls
-    /// [`crate::capture::Captures::send_queued`].
-    fn send_later(
-        &self,
-        tunnel: Self::Iface,
-        packet: Self::Packet,
-        version: IpVersion,
-    ) -> Result<()>;
+    /// Queues a built packet for the tunnel and has the system work queue
+    /// call [`crate::capture::Captures::send_queued`]. Cannot fail (the
+    /// queue links packets through their own storage); safe in any
+    /// context.
+    fn send_later(&self, tunnel: Self::Iface, packet: Self::Packet, version: IpVersion);
+    /// The oldest queued packet, with its tunnel and inner IP version.
+    fn next_queued(&self) -> Option<(Self::Iface, Self::Packet, IpVersion)>;
 }
 
 /// What setup, cleanup, enable and disable may call, besides the data

@@ -56,6 +56,26 @@ struct Plan<I> {
     tunnel_mtu: u16,
 }
 
+/// Why setup refused its arguments: the message to log and the errno.
+struct Refusal<'t> {
+    errno: Errno,
+    format: &'static CStr,
+    /// The caller's text, shown (sanitised) as the first `%s`.
+    text: Option<&'t [u8]>,
+    args: [Arg; 2],
+}
+
+impl Refusal<'_> {
+    fn plain(errno: Errno, format: &'static CStr, arg: Arg) -> Self {
+        Refusal {
+            errno,
+            format,
+            text: None,
+            args: [arg, Arg::Int(0)],
+        }
+    }
+}
+
 /// Logged when a control call is made from inside another one.
 pub(crate) const REENTERED: &CStr =
     c"Capture control call from inside another one (an event handler?) refused";
@@ -65,47 +85,72 @@ impl<S: ControlPlane, const N: usize> Captures<S, N> {
     /// to `remote` carrying UDP from `local` to `peer`, and returns its
     /// index. The strings are the bytes of the C strings.
     pub fn setup(&self, remote: &[u8], local: &[u8], peer: &[u8]) -> Result<usize> {
-        let plan = self.validate(remote, local, peer)?;
+        // Borrowed from the result, not moved out: a move copies the plan
+        // to a second stack slot, and setup runs on small stacks (main).
+        let validated = self.validate(remote, local, peer);
+        let plan = match &validated {
+            Ok(plan) => plan,
+            Err(refusal) => return Err(self.refuse(refusal)),
+        };
         let Some(_control) = self.control.enter() else {
             self.stack.log(Level::Error, REENTERED, &[]);
             return Err(Errno::Busy);
         };
-        self.claim_and_apply(&plan)
+        self.claim_and_apply(plan)
     }
 
-    fn parse(&self, role: &'static CStr, text: &[u8]) -> Result<Endpoint> {
-        let refuse = |why: &'static CStr| {
-            self.stack.log_text(
-                Level::Error,
-                c"\"%s\": invalid %s address (%s)",
-                text,
-                &[Arg::Str(role), Arg::Str(why)],
-            );
-            Errno::Inval
+    /// Logs why setup refused its arguments. Validation only returns the
+    /// reason: logging here, after its frames are gone, keeps the deepest
+    /// call of setup shallow.
+    #[inline(never)]
+    fn refuse(&self, refusal: &Refusal<'_>) -> Errno {
+        match refusal.text {
+            Some(text) => self
+                .stack
+                .log_text(Level::Error, refusal.format, text, &refusal.args),
+            None => self.stack.log(Level::Error, refusal.format, &refusal.args),
+        }
+        refusal.errno
+    }
+
+    fn parse<'t>(
+        &self,
+        role: &'static CStr,
+        text: &'t [u8],
+    ) -> core::result::Result<Endpoint, Refusal<'t>> {
+        let invalid = |why: &'static CStr| Refusal {
+            errno: Errno::Inval,
+            format: c"\"%s\": invalid %s address (%s)",
+            text: Some(text),
+            args: [Arg::Str(role), Arg::Str(why)],
         };
-        endpoint::check_bounds(text).map_err(|err| refuse(err.reason()))?;
+        endpoint::check_bounds(text).map_err(|err| invalid(err.reason()))?;
         let endpoint = self
             .stack
             .parse_endpoint(text)
-            .ok_or_else(|| refuse(c"malformed address"))?;
+            .ok_or_else(|| invalid(c"malformed address"))?;
         if !self.stack.supports(IpVersion::of(&endpoint.addr)) {
-            return Err(refuse(c"IP version not enabled"));
+            return Err(invalid(c"IP version not enabled"));
         }
         Ok(endpoint)
     }
 
     /// Everything that can be checked without changing anything.
-    fn validate(&self, remote: &[u8], local: &[u8], peer: &[u8]) -> Result<Plan<S::Iface>> {
+    fn validate<'t>(
+        &self,
+        remote: &'t [u8],
+        local: &'t [u8],
+        peer: &'t [u8],
+    ) -> core::result::Result<Plan<S::Iface>, Refusal<'t>> {
         let remote_addr = self.parse(c"remote", remote)?.addr;
         let local = self.parse(c"local", local)?;
         let peer = self.parse(c"peer", peer)?;
         if local.addr.is_ipv4() != peer.addr.is_ipv4() {
-            self.stack.log(
-                Level::Error,
+            return Err(Refusal::plain(
+                Errno::Inval,
                 c"Tunnel local and peer addresses are not of the same IP version",
-                &[],
-            );
-            return Err(Errno::Inval);
+                Arg::Int(0),
+            ));
         }
         let lower = match self.stack.route(&remote_addr) {
             Some(lower) if matches!(self.stack.iface_kind(lower), IfaceKind::Link(_)) => lower,
@@ -117,13 +162,12 @@ impl<S: ControlPlane, const N: usize> Captures<S, N> {
                 } else {
                     c"no interface with a source address leads there"
                 };
-                self.stack.log_text(
-                    Level::Error,
-                    c"\"%s\": remote address unreachable (%s)",
-                    remote,
-                    &[Arg::Str(why)],
-                );
-                return Err(Errno::NetUnreach);
+                return Err(Refusal {
+                    errno: Errno::NetUnreach,
+                    format: c"\"%s\": remote address unreachable (%s)",
+                    text: Some(remote),
+                    args: [Arg::Str(why), Arg::Int(0)],
+                });
             }
         };
         let encap = Encap {
@@ -135,19 +179,19 @@ impl<S: ControlPlane, const N: usize> Captures<S, N> {
         let lower_mtu = self.stack.mtu(lower);
         let outer = IpVersion::of(&remote_addr).header_len();
         let tunnel_mtu = usize::from(lower_mtu).saturating_sub(outer);
+        let too_small = Refusal::plain(
+            Errno::Inval,
+            c"MTU %ld of the interface towards the remote is too small",
+            Arg::Int(i32::from(lower_mtu)),
+        );
         if encap.plan(0, tunnel_mtu, self.config.oversize, 0).is_err() {
-            self.stack.log(
-                Level::Error,
-                c"MTU %ld of the interface towards the remote is too small",
-                &[Arg::Int(i32::from(lower_mtu))],
-            );
-            return Err(Errno::Inval);
+            return Err(too_small);
         }
         Ok(Plan {
             remote: remote_addr,
             lower,
             encap,
-            tunnel_mtu: u16::try_from(tunnel_mtu).map_err(|_| Errno::Inval)?,
+            tunnel_mtu: u16::try_from(tunnel_mtu).map_err(|_| too_small)?,
         })
     }
 
@@ -296,9 +340,9 @@ impl<S: ControlPlane, const N: usize> Captures<S, N> {
     }
 
     /// The cleanup slot: stops capture if on, waits until no capture with
-    /// the device's addresses is still being sent (so a new setup of the
-    /// same tunnel never carries the old ones), and puts the tunnel back
-    /// as setup found it. A device that is not set up gives `ENOENT` (the
+    /// the device's addresses is still being built and sends what is
+    /// queued (so a new setup of the same tunnel never carries the old
+    /// addresses), and puts the tunnel back as setup found it. A device that is not set up gives `ENOENT` (the
     /// C code dereferenced a NULL tunnel, W1).
     pub fn cleanup(&self, device: usize) -> Result<()> {
         let Some(_control) = self.control.enter() else {
@@ -326,6 +370,7 @@ impl<S: ControlPlane, const N: usize> Captures<S, N> {
             Device::Enabled { tunnel, iface, .. } => (tunnel, Some(iface)),
         };
         self.quiesce(device);
+        self.send_queued();
         if captured.is_some() {
             if let Err(err) = self.stack.down(tunnel.iface) {
                 self.stack.log(
@@ -348,8 +393,8 @@ impl<S: ControlPlane, const N: usize> Captures<S, N> {
     }
 
     /// Waits, a bounded number of pauses, until no route of `device` is in
-    /// flight. A capture that is still being sent after that (only possible
-    /// when cleanup is called from the very thread that is sending it) may
+    /// flight. A capture still being built after that (only possible when
+    /// cleanup is called from the very thread that is building it) may
     /// still leave with the old addresses; that is logged.
     fn quiesce(&self, device: usize) {
         let Some(count) = self.in_flight.get(device) else {
@@ -364,7 +409,7 @@ impl<S: ControlPlane, const N: usize> Captures<S, N> {
         if count.load(Ordering::Acquire) != 0 {
             self.stack.log(
                 Level::Warning,
-                c"NET_CAPTURE%ld: a capture is still being sent during cleanup",
+                c"NET_CAPTURE%ld: a capture is still being built during cleanup",
                 &[device_arg(device)],
             );
         }

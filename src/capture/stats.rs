@@ -35,7 +35,7 @@ pub struct LoggedOnce {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct StatsSnapshot {
-    /// Datagrams sent into the tunnel (each may be several fragments).
+    /// Datagrams queued for the tunnel (each may be several fragments).
     pub captured: u32,
     /// Of those, datagrams sent as inner IP fragments.
     pub fragmented: u32,
@@ -43,10 +43,11 @@ pub struct StatsSnapshot {
     pub truncated: u32,
     /// Captures lost because the capture pools were exhausted.
     pub dropped_nomem: u32,
-    /// Captures the stack refused to transmit.
+    /// Tunnel packets the stack refused to transmit, after their datagram
+    /// was counted in `captured` (the system work queue sends them).
     pub dropped_send: u32,
     /// Captures lost otherwise (too large for the pools or the tunnel,
-    /// called in interrupt context, malformed cooked context).
+    /// malformed cooked context).
     pub dropped_other: u32,
     /// Frames not captured because they were the tunnel's own traffic.
     pub skipped_feedback: u32,

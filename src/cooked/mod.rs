@@ -243,7 +243,7 @@ impl<S: CookedPlane, const MAX: usize> Cooked<S, MAX> {
         if !wanted || !self.stack.is_up(iface) {
             return;
         }
-        let routes = captures.routes_for(iface, Direction::Unknown);
+        let routes = captures.routes_for(iface);
         if routes.is_empty() {
             return;
         }
@@ -266,7 +266,9 @@ impl<S: CookedPlane, const MAX: usize> Cooked<S, MAX> {
         };
         let header = header.get(..len).unwrap_or_default();
         let payload: Payload<'_, S::Frame> = Payload::slices(header, data);
-        let _ = captures.deliver(iface, &routes, &payload, Source::CookedData);
+        for route in &routes {
+            let _ = captures.deliver(iface, route, &payload, Source::Cooked);
+        }
     }
 
     /// Whether a PPP frame (or a piece of one) the driver captured is the
@@ -325,10 +327,8 @@ impl<S: CookedPlane, const MAX: usize> Cooked<S, MAX> {
         if !self.state.lock().link_types.contains(frame.ll_proto_type()) {
             return Verdict::Drop;
         }
-        let routes = captures.routes_for(iface, Direction::Unknown);
-        if !routes.is_empty() {
-            let _ = captures.deliver(iface, &routes, &Payload::frame(frame), Source::CookedPacket);
-        }
+        let payload = Payload::frame(frame);
+        let _ = captures.capture_each(iface, &payload, Direction::Unknown, Source::Cooked);
         Verdict::Consumed
     }
 }

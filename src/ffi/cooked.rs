@@ -147,10 +147,15 @@ pub unsafe extern "C" fn net_capture_rs_cooked_recv(
     match COOKED.recv(&CAPTURES, &frame) {
         Verdict::Consumed => {
             // SAFETY: NET_OK hands the packet's ownership to us, but the
-            // virtual L2 still reads it after this returns: it is released
-            // a moment later, from the system work queue.
-            unsafe { sys::net_capture_rs_release_later(frame.as_ptr()) };
-            sys::net_verdict_NET_OK
+            // virtual L2 still reads it after this returns: the glue frees
+            // it once this thread is past that read.
+            if unsafe { sys::net_capture_rs_release_later(frame.as_ptr()) } {
+                sys::net_verdict_NET_OK
+            } else {
+                // Too many wait to be freed: the stack frees this one (its
+                // copy is already queued; the L2 counts a processing error).
+                sys::net_verdict_NET_DROP
+            }
         }
         Verdict::Drop => sys::net_verdict_NET_DROP,
     }

@@ -92,8 +92,8 @@ impl Piece {
 
 /// How one datagram is cut into inner IP packets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Plan {
-    encap: Encap,
+pub struct Plan<'a> {
+    encap: &'a Encap,
     payload_len: usize,
     truncated_from: Option<usize>,
     /// Bytes of the fragmentable part (UDP header + payload) per piece.
@@ -125,7 +125,7 @@ impl Encap {
         mtu: usize,
         oversize: Oversize,
         ident: u32,
-    ) -> Result<Plan, PlanError> {
+    ) -> Result<Plan<'_>, PlanError> {
         if core::mem::discriminant(&self.local) != core::mem::discriminant(&self.peer) {
             return Err(PlanError::MixedFamilies);
         }
@@ -139,7 +139,7 @@ impl Encap {
         // bounds the reassembled packet.
         let datagram_max = usize::from(u16::MAX) - udp::HEADER_LEN - self.ip_header_len();
         let unfragmented = |payload_len, truncated_from| Plan {
-            encap: *self,
+            encap: self,
             payload_len,
             truncated_from,
             per_piece: udp::HEADER_LEN + payload_len,
@@ -161,7 +161,7 @@ impl Encap {
                         .ok_or(PlanError::MtuTooSmall)?;
                 let fragmentable = udp::HEADER_LEN + payload_len;
                 Ok(Plan {
-                    encap: *self,
+                    encap: self,
                     payload_len,
                     truncated_from: None,
                     per_piece: per_piece.get(),
@@ -180,7 +180,7 @@ impl Encap {
     }
 }
 
-impl Plan {
+impl Plan<'_> {
     /// Number of inner IP packets.
     pub fn pieces(&self) -> usize {
         self.pieces
@@ -217,20 +217,54 @@ impl Plan {
             .map_err(|_| PlanError::TooLarge)
     }
 
-    /// The headers and payload range of piece `index` (< [`Plan::pieces`]).
-    /// `sum` is the UDP checksum from [`Plan::checksum_start`] fed with the
-    /// payload. Fails only for an index past the last piece.
-    pub fn piece(&self, index: usize, sum: Checksum) -> Result<Piece, PlanError> {
+    /// Where piece `index` (< [`Plan::pieces`]) starts and ends in the
+    /// fragmentable part (UDP header and payload), and whether more follow.
+    fn bounds(&self, index: usize) -> Result<(usize, usize, bool), PlanError> {
         if index >= self.pieces {
             return Err(PlanError::TooLarge);
         }
         let fragmentable = udp::HEADER_LEN + self.payload_len;
         let start = index * self.per_piece;
         let end = (start + self.per_piece).min(fragmentable);
-        let more = end < fragmentable;
-        let mut header = [0u8; MAX_HEADER_LEN];
-        let mut at = 0;
+        Ok((start, end, end < fragmentable))
+    }
+
+    /// Length of the headers of piece `index`: IP, the IPv6 fragment
+    /// header when fragmented, and UDP in the first piece.
+    pub fn header_len(&self, index: usize) -> usize {
+        let fragment = if self.is_fragmented() && self.encap.local.is_ipv6() {
+            ipv6::FRAGMENT_HEADER_LEN
+        } else {
+            0
+        };
+        let udp = if index == 0 { udp::HEADER_LEN } else { 0 };
+        self.encap.ip_header_len() + fragment + udp
+    }
+
+    /// The payload bytes piece `index` carries after its headers.
+    pub fn payload_range(&self, index: usize) -> Result<Range<usize>, PlanError> {
+        let (start, end, _) = self.bounds(index)?;
+        Ok(start.saturating_sub(udp::HEADER_LEN)..end - udp::HEADER_LEN)
+    }
+
+    /// Length of the whole inner IP packet of piece `index`.
+    pub fn piece_len(&self, index: usize) -> Result<usize, PlanError> {
+        Ok(self.header_len(index) + self.payload_range(index)?.len())
+    }
+
+    /// Writes the headers of piece `index` into `out`, which holds
+    /// [`Plan::header_len`] bytes (the capture's own buffer, so no copy of
+    /// them lives on the stack). `sum` is the UDP checksum from
+    /// [`Plan::checksum_start`] fed with the payload.
+    pub fn write_header(
+        &self,
+        index: usize,
+        sum: Checksum,
+        out: &mut [u8],
+    ) -> Result<(), PlanError> {
+        let (start, end, more) = self.bounds(index)?;
         let ip_payload_len = end - start;
+        let mut at = 0;
         match (self.encap.local, self.encap.peer) {
             (IpAddr::V4(src), IpAddr::V4(dst)) => {
                 let repr = ipv4::Repr {
@@ -250,7 +284,7 @@ impl Plan {
                     more_frags: more,
                     frag_offset: narrow(start)?,
                 };
-                repr.emit(&mut ipv4::Packet::new_unchecked(header.as_mut_slice()))
+                repr.emit(&mut ipv4::Packet::new_unchecked(&mut *out))
                     .map_err(|_| PlanError::TooLarge)?;
                 at += ipv4::HEADER_LEN;
             }
@@ -272,7 +306,7 @@ impl Plan {
                     payload_len: narrow(ip_payload_len + extra)?,
                     hop_limit: HOP_LIMIT,
                 };
-                repr.emit(&mut ipv6::Packet::new_unchecked(header.as_mut_slice()))
+                repr.emit(&mut ipv6::Packet::new_unchecked(&mut *out))
                     .map_err(|_| PlanError::TooLarge)?;
                 at += ipv6::HEADER_LEN;
                 if fragmented {
@@ -283,26 +317,31 @@ impl Plan {
                         ident: self.ident,
                     };
                     fragment
-                        .emit(header.get_mut(at..).unwrap_or_default())
+                        .emit(out.get_mut(at..).unwrap_or_default())
                         .map_err(|_| PlanError::TooLarge)?;
                     at += ipv6::FRAGMENT_HEADER_LEN;
                 }
             }
             _ => return Err(PlanError::MixedFamilies),
         }
-        let payload = if index == 0 {
+        if index == 0 {
             self.udp_repr()?
-                .emit(header.get_mut(at..).unwrap_or_default(), sum)
+                .emit(out.get_mut(at..).unwrap_or_default(), sum)
                 .map_err(|_| PlanError::TooLarge)?;
-            at += udp::HEADER_LEN;
-            0..end - udp::HEADER_LEN
-        } else {
-            start - udp::HEADER_LEN..end - udp::HEADER_LEN
-        };
+        }
+        Ok(())
+    }
+
+    /// The headers and payload range of piece `index` together (for hosts
+    /// and tests; the device writes headers in place).
+    pub fn piece(&self, index: usize, sum: Checksum) -> Result<Piece, PlanError> {
+        let mut header = [0u8; MAX_HEADER_LEN];
+        let header_len = self.header_len(index);
+        self.write_header(index, sum, header.get_mut(..header_len).unwrap_or_default())?;
         Ok(Piece {
             header,
-            header_len: at,
-            payload,
+            header_len,
+            payload: self.payload_range(index)?,
         })
     }
 }

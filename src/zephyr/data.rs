@@ -76,17 +76,16 @@ impl DataPlane for ZephyrStack {
         unsafe { sys::net_if_get_mtu(iface.as_ptr()) }
     }
 
-    fn in_isr(&self) -> bool {
-        // SAFETY: no preconditions.
-        unsafe { sys::k_is_in_isr() }
-    }
-
     fn alloc(&self, len: usize) -> Result<OutPkt> {
         OutPkt::alloc(len)
     }
 
     fn append(&self, packet: &mut OutPkt, bytes: &[u8]) -> Result<()> {
         packet.append(bytes)
+    }
+
+    fn room<'p>(&self, packet: &'p mut OutPkt, len: usize) -> Option<&'p mut [u8]> {
+        packet.room(len)
     }
 
     fn send(&self, tunnel: Iface, packet: OutPkt, version: IpVersion) -> Result<()> {
@@ -102,11 +101,30 @@ impl DataPlane for ZephyrStack {
         Ok(())
     }
 
-    fn send_later(&self, tunnel: Iface, packet: OutPkt, version: IpVersion) -> Result<()> {
+    fn send_later(&self, tunnel: Iface, packet: OutPkt, version: IpVersion) {
         address(&packet, tunnel, version);
         // SAFETY: the packet is finished and its only reference goes to the
         // queue (its fifo word is unused once built).
         unsafe { sys::net_capture_rs_send_later(packet.into_raw()) };
-        Ok(())
+    }
+
+    fn next_queued(&self) -> Option<(Iface, OutPkt, IpVersion)> {
+        // SAFETY: the queue holds packets `send_later` handed over, each
+        // with its only reference; taking one takes that reference.
+        let packet = unsafe { OutPkt::from_raw(sys::net_capture_rs_next_queued()) }?;
+        // SAFETY: the packet is owned and live; `send_later` set its
+        // interface (a registered tunnel) and family.
+        let (tunnel, family) = unsafe {
+            (
+                Iface::from_stack(sys::net_pkt_iface(packet.as_ptr())),
+                sys::net_pkt_family(packet.as_ptr()),
+            )
+        };
+        let version = if i32::from(family) == sys::NET_CAPTURE_RS_AF_INET {
+            IpVersion::V4
+        } else {
+            IpVersion::V6
+        };
+        Some((tunnel?, packet, version))
     }
 }

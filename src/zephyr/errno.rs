@@ -26,8 +26,10 @@ pub(crate) fn to_c(err: Errno) -> c_int {
 
 /// The error a negative C return value stands for.
 pub(crate) fn from_c(code: c_int) -> Errno {
+    // Iterated in place: `into_iter` would copy the table onto the stack.
     Errno::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .find(|err| to_c(*err) == code)
         .unwrap_or(Errno::Stack(code))
 }

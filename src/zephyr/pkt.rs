@@ -132,6 +132,26 @@ impl OutPkt {
         ptr
     }
 
+    /// Appends `len` bytes to be written in place, if the buffer being
+    /// filled has that much contiguous room.
+    pub(crate) fn room(&mut self, len: usize) -> Option<&mut [u8]> {
+        let buf = NonNull::new(self.fill)?;
+        // SAFETY: `buf` is a live buffer of the owned packet (see `append`);
+        // the returned bytes lie inside its storage, past the bytes in use,
+        // and are borrowed with the packet.
+        unsafe {
+            let b = &mut (*buf.as_ptr()).__bindgen_anon_1.b;
+            let headroom = usize::try_from(b.data.offset_from(b.__buf)).ok()?;
+            let used = headroom.checked_add(usize::from(b.len))?;
+            if usize::from(b.size).saturating_sub(used) < len {
+                return None;
+            }
+            let start = b.data.add(usize::from(b.len));
+            b.len = b.len.checked_add(u16::try_from(len).ok()?)?;
+            Some(core::slice::from_raw_parts_mut(start, len))
+        }
+    }
+
     /// Appends bytes at the end.
     pub(crate) fn append(&mut self, mut bytes: &[u8]) -> Result<()> {
         while !bytes.is_empty() {

@@ -27,6 +27,9 @@ pub(super) struct Harness {
     pub(super) stats: Vec<StatsSnapshot>,
     /// A restoring operation may have failed: tunnel state is not checked.
     pub(super) tainted: bool,
+    /// The "system work queue" does not run: captures stay queued (until
+    /// a cleanup sends them, or the queue runs again).
+    pub(super) queue_held: bool,
     pub reached: Reached,
 }
 
@@ -43,6 +46,7 @@ impl Harness {
             stack,
             stats: vec![StatsSnapshot::default(); DEVICES],
             tainted: false,
+            queue_held: false,
             reached: Reached::default(),
         }
     }
@@ -66,6 +70,13 @@ impl Harness {
         RESTORING
             .iter()
             .any(|op| world.failures.get(op).is_some_and(|(count, _)| *count > 0))
+    }
+
+    /// What the system work queue does after a capture, unless held.
+    fn run_workqueue(&self) {
+        if !self.queue_held {
+            self.stack.run_workqueue(&self.captures);
+        }
     }
 
     pub fn apply(&mut self, op: &Op) {
@@ -116,6 +127,7 @@ impl Harness {
                     .filter(|d| before[*d].as_ref().and_then(Device::captured_iface) == Some(iface))
                     .collect();
                 let result = self.captures.capture(iface, &frame.frame());
+                self.run_workqueue();
                 if frame.captured {
                     assert_eq!(result, Err(Errno::Already));
                 } else if routes.is_empty() {
@@ -130,6 +142,7 @@ impl Harness {
                     .as_ref()
                     .is_some_and(|d| d.tunnel().is_some());
                 let result = self.captures.send(device, &frame.frame());
+                self.run_workqueue();
                 if frame.captured {
                     assert_eq!(result, Err(Errno::Already));
                 } else if !set_up {
@@ -146,7 +159,10 @@ impl Harness {
                 let errno = if *io { Errno::Io } else { Errno::Stack(-5) };
                 self.stack.fail(*op, usize::from(count % 4), errno);
             }
-            Op::InIsr(on) => self.stack.world().in_isr = *on,
+            Op::HoldQueue(held) => {
+                self.queue_held = *held;
+                self.run_workqueue();
+            }
             // The oversize policy is a build constant: it changes with a
             // "new image", i.e. new devices, while none is set up.
             Op::Truncate(on) => {
@@ -171,8 +187,9 @@ impl Harness {
         {
             let mut world = self.stack.world();
             world.failures.clear();
-            world.in_isr = false;
         }
+        self.queue_held = false;
+        self.run_workqueue();
         for device in 0..DEVICES {
             self.apply(&Op::Cleanup(device as u8));
         }

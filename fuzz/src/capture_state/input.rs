@@ -282,7 +282,9 @@ pub enum Op {
         count: u8,
         io: bool,
     },
-    InIsr(bool),
+    /// Stops (true) or restarts the system work queue. Was `InIsr`:
+    /// same encoding, so recorded inputs still decode.
+    HoldQueue(bool),
     Truncate(bool),
 }
 

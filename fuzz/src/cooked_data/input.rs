@@ -132,7 +132,9 @@ pub enum Op {
         op: FailOp,
         count: u8,
     },
-    InIsr(bool),
+    /// Stops (true) or restarts the system work queue. Was `InIsr`:
+    /// same encoding, so recorded inputs still decode.
+    HoldQueue(bool),
     Truncate(bool),
 }
 

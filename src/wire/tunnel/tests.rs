@@ -107,7 +107,8 @@ fn small_frame_is_one_unfragmented_packet() {
 #[test]
 fn unfragmented_ipv6_next_header_is_udp() {
     // The C code left a stale next header (0) on MLD captures (spec W12).
-    let plan = encap6().plan(100, 1480, Oversize::Fragment, 1).unwrap();
+    let encap = encap6();
+    let plan = encap.plan(100, 1480, Oversize::Fragment, 1).unwrap();
     let packets = build(&plan, &frame(100));
     assert_eq!(packets[0][6], 17);
 }
@@ -132,7 +133,8 @@ fn full_size_frame_is_fragmented_to_fit_the_mtu() {
 
 #[test]
 fn fragments_share_the_identification() {
-    let plan = encap4()
+    let encap = encap4();
+    let plan = encap
         .plan(3000, 1000, Oversize::Fragment, 0xabcd_0102)
         .unwrap();
     let packets = build(&plan, &frame(3000));
@@ -140,7 +142,8 @@ fn fragments_share_the_identification() {
     for packet in &packets {
         assert_eq!(&packet[4..6], &[0x01, 0x02]);
     }
-    let plan = encap6()
+    let encap = encap6();
+    let plan = encap
         .plan(3000, 1000, Oversize::Fragment, 0xabcd_0102)
         .unwrap();
     for packet in build(&plan, &frame(3000)) {
@@ -183,7 +186,8 @@ fn impossible_plans_are_refused() {
         mixed.plan(10, 1500, Oversize::Fragment, 0),
         Err(PlanError::MixedFamilies)
     );
-    let plan = encap4().plan(10, 1500, Oversize::Fragment, 0).unwrap();
+    let encap = encap4();
+    let plan = encap.plan(10, 1500, Oversize::Fragment, 0).unwrap();
     let sum = plan.checksum_start().unwrap();
     assert_eq!(plan.piece(1, sum), Err(PlanError::TooLarge));
 }

@@ -13,7 +13,7 @@ mod log;
 mod packet;
 mod stack;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use zephyr_net_capture::capture::{Captures, Config, Event, Families, IpVersion, Level, Table};
@@ -63,6 +63,8 @@ pub enum Op {
     Down,
     Alloc,
     Send,
+    /// Never fails (queueing cannot); kept so that recorded fuzz inputs
+    /// keep their encoding.
     SendLater,
 }
 
@@ -80,8 +82,6 @@ pub struct World {
     pub logs: Vec<(Level, String)>,
     /// Failures to inject: the next `count` calls of `op` fail with errno.
     pub failures: HashMap<Op, (usize, Errno)>,
-    /// Whether callers are "in interrupt context".
-    pub in_isr: bool,
     /// Oversize policy given to devices created afterwards.
     pub oversize: Oversize,
     /// Cooked header version given to cooked interfaces created afterwards.
@@ -94,10 +94,16 @@ pub struct World {
     pub pauses: usize,
     /// Runs on every event, without the world locked.
     pub on_event: Option<EventHandler>,
-    /// Runs at the start of every send into a tunnel, without the world
-    /// locked (to hold a capture "in flight").
-    pub on_send: Option<Arc<dyn Fn() + Send + Sync>>,
+    /// Runs at the start of every allocation from the capture pools,
+    /// without the world locked (to hold a capture "in flight").
+    pub on_alloc: Option<Hook>,
+    /// Runs at the start of every send into a tunnel (on the "system work
+    /// queue"), without the world locked.
+    pub on_send: Option<Hook>,
 }
+
+/// A test's code run from inside the fake stack.
+pub type Hook = Arc<dyn Fn() + Send + Sync>;
 
 impl std::fmt::Debug for World {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -116,7 +122,7 @@ pub struct FakeStack {
     pool: Arc<Pool>,
     sent: Arc<Mutex<Vec<Sent>>>,
     /// Packets queued for the system work queue to send.
-    queued: Arc<Mutex<Vec<(Iface, FakePacket, IpVersion)>>>,
+    queued: Arc<Mutex<VecDeque<(Iface, FakePacket, IpVersion)>>>,
 }
 
 impl FakeStack {
@@ -128,18 +134,18 @@ impl FakeStack {
                 calls: Vec::new(),
                 logs: Vec::new(),
                 failures: HashMap::new(),
-                in_isr: false,
                 oversize: Oversize::Fragment,
                 sll_version: sll::Version::V1,
                 ipv4: true,
                 ipv6: true,
                 pauses: 0,
                 on_event: None,
+                on_alloc: None,
                 on_send: None,
             })),
             pool: Arc::new(Pool::new(pool_bytes)),
             sent: Arc::new(Mutex::new(Vec::new())),
-            queued: Arc::new(Mutex::new(Vec::new())),
+            queued: Arc::new(Mutex::new(VecDeque::new())),
         }
     }
 
@@ -201,13 +207,10 @@ impl FakeStack {
         Cooked::new(self.clone(), config, FakeLock::new(CookedState::new()))
     }
 
-    /// Runs the system work queue: every packet queued by `send_later`
-    /// is sent.
+    /// Runs the system work queue: every packet queued by `send_later` is
+    /// sent (what Zephyr's work item does).
     pub fn run_workqueue<const N: usize>(&self, captures: &Captures<FakeStack, N>) {
-        let queued = std::mem::take(&mut *self.queued.lock().unwrap_or_else(|p| p.into_inner()));
-        for (tunnel, packet, version) in queued {
-            captures.send_queued(tunnel, packet, version);
-        }
+        captures.send_queued();
     }
 
     /// Packets queued for the work queue and not yet sent.

@@ -148,6 +148,16 @@ impl FakePacket {
         &self.bytes
     }
 
+    pub(crate) fn room(&mut self, len: usize) -> Option<&mut [u8]> {
+        let start = self.bytes.len();
+        if start + len > self.reserved {
+            return None;
+        }
+        // Stale bytes, as in a reused buffer: the caller must write them all.
+        self.bytes.resize(start + len, 0xa5);
+        self.bytes.get_mut(start..)
+    }
+
     pub(crate) fn append(&mut self, bytes: &[u8]) -> Result<()> {
         if self.bytes.len() + bytes.len() > self.reserved {
             return Err(Errno::NoMem);

@@ -33,17 +33,21 @@ impl DataPlane for FakeStack {
         self.with_iface(iface, |i| i.mtu).unwrap_or(0)
     }
 
-    fn in_isr(&self) -> bool {
-        self.world().in_isr
-    }
-
     fn alloc(&self, len: usize) -> Result<FakePacket> {
+        let hook = self.world().on_alloc.clone();
+        if let Some(hook) = hook {
+            hook();
+        }
         self.act(Some(Op::Alloc), Call::Alloc(len))?;
         FakePacket::alloc(&self.pool, len)
     }
 
     fn append(&self, packet: &mut FakePacket, bytes: &[u8]) -> Result<()> {
         packet.append(bytes)
+    }
+
+    fn room<'p>(&self, packet: &'p mut FakePacket, len: usize) -> Option<&'p mut [u8]> {
+        packet.room(len)
     }
 
     fn send(&self, tunnel: Iface, packet: FakePacket, version: IpVersion) -> Result<()> {
@@ -63,13 +67,19 @@ impl DataPlane for FakeStack {
         Ok(())
     }
 
-    fn send_later(&self, tunnel: Iface, packet: FakePacket, version: IpVersion) -> Result<()> {
-        self.act(Some(Op::SendLater), Call::SendLater(tunnel))?;
+    fn send_later(&self, tunnel: Iface, packet: FakePacket, version: IpVersion) {
+        let _ = self.act(None, Call::SendLater(tunnel));
         self.queued
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .push((tunnel, packet, version));
-        Ok(())
+            .push_back((tunnel, packet, version));
+    }
+
+    fn next_queued(&self) -> Option<(Iface, FakePacket, IpVersion)> {
+        self.queued
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop_front()
     }
 }
 
