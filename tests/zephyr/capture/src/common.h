@@ -44,6 +44,22 @@ extern struct recorder probe_frames;
 /* Forgets what both drivers recorded. */
 void recorders_reset(void);
 
+/* Waits (polling, at most timeout_ms of uptime) until the carrier has been
+ * asked to send at least n frames since the last reset; returns whether it
+ * was. Captures that net_capture_data() queues for the system work queue
+ * are only sent once the test thread sleeps.
+ */
+bool wait_carrier_frames(int n, int timeout_ms);
+
+/* While on, the carrier's driver keeps a reference to (holds) each packet
+ * it is asked to send, up to CARRIER_HOLD_MAX, so the packets and the pools
+ * they come from stay in use; carrier_release() lets them all go.
+ */
+#define CARRIER_HOLD_MAX 32
+void carrier_hold(bool on);
+int carrier_held(void);
+void carrier_release(void);
+
 /* The n-th (0-based) frame the carrier sent since the last reset, if kept. */
 const struct recorded_frame *carrier_frame(int n);
 

@@ -43,11 +43,55 @@ static void record(struct recorder *rec, struct net_pkt *pkt)
 	}
 }
 
+static struct k_spinlock hold_lock;
+static bool holding;
+static int held_count;
+static struct net_pkt *held[CARRIER_HOLD_MAX];
+
 static int carrier_send(const struct device *dev, struct net_pkt *pkt)
 {
+	k_spinlock_key_t key;
+
 	ARG_UNUSED(dev);
 	record(&carrier_frames, pkt);
+	key = k_spin_lock(&hold_lock);
+	if (holding && held_count < CARRIER_HOLD_MAX) {
+		held[held_count++] = net_pkt_ref(pkt);
+	}
+	k_spin_unlock(&hold_lock, key);
 	return 0;
+}
+
+void carrier_hold(bool on)
+{
+	k_spinlock_key_t key = k_spin_lock(&hold_lock);
+
+	holding = on;
+	k_spin_unlock(&hold_lock, key);
+}
+
+int carrier_held(void)
+{
+	k_spinlock_key_t key = k_spin_lock(&hold_lock);
+	int count = held_count;
+
+	k_spin_unlock(&hold_lock, key);
+	return count;
+}
+
+void carrier_release(void)
+{
+	struct net_pkt *release[CARRIER_HOLD_MAX];
+	k_spinlock_key_t key = k_spin_lock(&hold_lock);
+	int count = held_count;
+
+	holding = false;
+	memcpy(release, held, sizeof(held[0]) * count);
+	held_count = 0;
+	k_spin_unlock(&hold_lock, key);
+	for (int i = 0; i < count; i++) {
+		net_pkt_unref(release[i]);
+	}
 }
 
 static int probe_send(const struct device *dev, struct net_pkt *pkt)
@@ -100,6 +144,19 @@ void recorders_reset(void)
 	key = k_spin_lock(&probe_frames.lock);
 	probe_frames.frames = 0;
 	k_spin_unlock(&probe_frames.lock, key);
+}
+
+bool wait_carrier_frames(int n, int timeout_ms)
+{
+	int64_t end = k_uptime_get() + timeout_ms;
+
+	while (carrier_frames.frames < n) {
+		if (k_uptime_get() >= end) {
+			return false;
+		}
+		k_msleep(1);
+	}
+	return true;
 }
 
 const struct recorded_frame *carrier_frame(int n)
@@ -155,6 +212,7 @@ const struct device *capture_device(int index)
 
 void capture_reset(void)
 {
+	carrier_release();
 	for (int i = 0; i < CONFIG_NET_CAPTURE_DEVICE_COUNT; i++) {
 		(void)net_capture_cleanup(capture_device(i));
 	}

@@ -100,6 +100,9 @@ ZTEST(capture_cooked, test_matching_data_reaches_the_tunnel_with_its_sll_header)
 	zassert_equal(net_capture_cooked_setup(&ppp, ARPHRD_PPP, sizeof(addr), addr), 0);
 	net_capture_data(&ppp, data, sizeof(data), NET_CAPTURE_OUTGOING, NET_ETH_PTYPE_HDLC);
 
+	/* Sent from the system work queue. */
+	zassert_true(wait_carrier_frames(1, 100));
+	k_msleep(5);
 	zassert_equal(carrier_frames.frames, 1);
 	zassert_equal(carrier_frame(0)->len, OUTER + INNER + UDP + SLL_LEN + sizeof(data));
 	sll = carrier_frame(0)->data + OUTER + INNER + UDP;
@@ -131,10 +134,12 @@ ZTEST(capture_cooked, test_other_link_types_and_bad_input_send_nothing)
 
 	zassert_equal(net_capture_rs_stats_get(dev, &before), 0);
 	net_capture_data(&can, data, sizeof(data), NET_CAPTURE_OUTGOING, NET_ETH_PTYPE_IPV6);
+	k_msleep(5);
 	zassert_equal(carrier_frames.frames, 0, "filtered link type");
 
 	net_capture_data(NULL, data, sizeof(data), NET_CAPTURE_OUTGOING, NET_ETH_PTYPE_CAN);
 	net_capture_data(&can, NULL, sizeof(data), NET_CAPTURE_OUTGOING, NET_ETH_PTYPE_CAN);
+	k_msleep(5);
 	zassert_equal(carrier_frames.frames, 0);
 	zassert_equal(net_capture_rs_stats_get(dev, &stats), 0);
 	zassert_equal(stats.cooked_dropped - before.cooked_dropped, 2, "NULL input is counted (W21)");
@@ -145,6 +150,8 @@ ZTEST(capture_cooked, test_other_link_types_and_bad_input_send_nothing)
 
 	/* The CAN context of the upstream sample (halen 0) still captures. */
 	net_capture_data(&can, data, sizeof(data), NET_CAPTURE_OUTGOING, NET_ETH_PTYPE_CAN);
+	zassert_true(wait_carrier_frames(1, 100));
+	k_msleep(5);
 	zassert_equal(carrier_frames.frames, 1);
 }
 
@@ -156,6 +163,7 @@ ZTEST(capture_cooked, test_nothing_is_built_when_the_cooked_interface_is_down)
 	capture_cooked();
 	zassert_equal(net_if_down(cooked), 0);
 	net_capture_data(&can, data, sizeof(data), NET_CAPTURE_OUTGOING, NET_ETH_PTYPE_CAN);
+	k_msleep(5);
 	zassert_equal(carrier_frames.frames, 0);
 }
 
