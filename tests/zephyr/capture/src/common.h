@@ -46,10 +46,16 @@ void recorders_reset(void);
 
 /* Waits (polling, at most timeout_ms of uptime) until the carrier has been
  * asked to send at least n frames since the last reset; returns whether it
- * was. Captures that net_capture_data() queues for the system work queue
- * are only sent once the test thread sleeps.
+ * was. Capture queues tunnel packets for the system work queue, which
+ * sends them once the test thread sleeps.
  */
 bool wait_carrier_frames(int n, int timeout_ms);
+
+/* The same until the carrier holds at least n packets (carrier_hold). */
+bool wait_carrier_held(int n, int timeout_ms);
+
+/* The same until every capture packet and buffer is back in its pool. */
+bool wait_pools_full(int timeout_ms);
 
 /* While on, the carrier's driver keeps a reference to (holds) each packet
  * it is asked to send, up to CARRIER_HOLD_MAX, so the packets and the pools
@@ -63,9 +69,12 @@ void carrier_release(void);
 /* The n-th (0-based) frame the carrier sent since the last reset, if kept. */
 const struct recorded_frame *carrier_frame(int n);
 
-/* Sends a UDP/IPv4 packet of len bytes (headers included) on iface and
- * copies its bytes to out (which holds len bytes). Returns 0 or -errno.
+/* A UDP/IPv4 packet of len bytes (headers included) on iface, its bytes
+ * also written to out (which holds len bytes); NULL without memory.
  */
+struct net_pkt *make_udp4(struct net_if *iface, size_t len, uint8_t *out);
+
+/* Sends make_udp4()'s packet on iface. Returns 0 or -errno. */
 int send_udp4(struct net_if *iface, size_t len, uint8_t *out);
 
 /* NET_CAPTURE<index>. */

@@ -13,6 +13,7 @@
 #include <zephyr/net/net_pkt.h>
 #include <zephyr/net/dummy.h>
 #include <zephyr/net/capture.h>
+#include <net_capture_rs_pools.h>
 
 #include "common.h"
 
@@ -146,11 +147,12 @@ void recorders_reset(void)
 	k_spin_unlock(&probe_frames.lock, key);
 }
 
-bool wait_carrier_frames(int n, int timeout_ms)
+/* Polls done(n) every millisecond for at most timeout_ms of uptime. */
+static bool poll_until(bool (*done)(int), int n, int timeout_ms)
 {
 	int64_t end = k_uptime_get() + timeout_ms;
 
-	while (carrier_frames.frames < n) {
+	while (!done(n)) {
 		if (k_uptime_get() >= end) {
 			return false;
 		}
@@ -159,12 +161,46 @@ bool wait_carrier_frames(int n, int timeout_ms)
 	return true;
 }
 
+static bool carrier_sent_at_least(int n)
+{
+	return carrier_frames.frames >= n;
+}
+
+static bool carrier_holds_at_least(int n)
+{
+	return carrier_held() >= n;
+}
+
+static bool pools_full(int unused)
+{
+	size_t pkts, bufs;
+
+	ARG_UNUSED(unused);
+	net_capture_rs_pools_free(&pkts, &bufs);
+	return pkts == CONFIG_NET_CAPTURE_PKT_COUNT && bufs == CONFIG_NET_CAPTURE_BUF_COUNT;
+}
+
+bool wait_carrier_frames(int n, int timeout_ms)
+{
+	return poll_until(carrier_sent_at_least, n, timeout_ms);
+}
+
+bool wait_carrier_held(int n, int timeout_ms)
+{
+	return poll_until(carrier_holds_at_least, n, timeout_ms);
+}
+
+bool wait_pools_full(int timeout_ms)
+{
+	return poll_until(pools_full, 0, timeout_ms);
+}
+
 const struct recorded_frame *carrier_frame(int n)
 {
 	return n < RECORDED && n < carrier_frames.frames ? &carrier_frames.last[n] : NULL;
 }
 
-int send_udp4(struct net_if *iface, size_t len, uint8_t *out)
+struct net_pkt *make_udp4(struct net_if *iface, size_t len, uint8_t *out)
 {
 	struct net_pkt *pkt;
 	uint16_t total = (uint16_t)len;
@@ -188,13 +224,23 @@ int send_udp4(struct net_if *iface, size_t len, uint8_t *out)
 
 	pkt = net_pkt_alloc_with_buffer(iface, len, AF_INET, IPPROTO_UDP, K_SECONDS(1));
 	if (pkt == NULL) {
-		return -ENOMEM;
+		return NULL;
 	}
 	if (net_pkt_write(pkt, out, len) < 0) {
 		net_pkt_unref(pkt);
-		return -ENOBUFS;
+		return NULL;
 	}
 	net_pkt_cursor_init(pkt);
+	return pkt;
+}
+
+int send_udp4(struct net_if *iface, size_t len, uint8_t *out)
+{
+	struct net_pkt *pkt = make_udp4(iface, len, out);
+
+	if (pkt == NULL) {
+		return -ENOMEM;
+	}
 	if (net_if_send_data(iface, pkt) == NET_DROP) {
 		net_pkt_unref(pkt);
 		return -EIO;

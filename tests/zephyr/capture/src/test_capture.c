@@ -75,7 +75,9 @@ ZTEST(capture_path, test_a_sent_packet_reaches_the_tunnel_byte_for_byte)
 	zassert_equal(net_capture_rs_stats_get(dev, &before), 0);
 	zassert_equal(send_udp4(probe, 100, sent), 0);
 	zassert_equal(probe_frames.frames, 1, "the original went out");
-	zassert_equal(carrier_frames.frames, 1, "one tunnel packet");
+	zassert_true(wait_carrier_frames(1, 100), "one tunnel packet");
+	k_msleep(5);
+	zassert_equal(carrier_frames.frames, 1, "only one");
 	tunnel = carrier_frame(0);
 	zassert_not_null(tunnel);
 	zassert_equal(check_headers(tunnel, IPPROTO_UDP), UDP + 100);
@@ -102,7 +104,9 @@ ZTEST(capture_path, test_full_size_packets_are_fragmented_to_fit_the_carrier)
 	zassert_equal(net_capture_rs_stats_get(dev, &before), 0);
 	/* 1500 bytes + 68 of headers cannot cross a 1500-byte carrier (W29). */
 	zassert_equal(send_udp4(probe, 1500, sent), 0);
-	zassert_equal(carrier_frames.frames, 2, "two inner fragments");
+	zassert_true(wait_carrier_frames(2, 100), "two inner fragments");
+	k_msleep(5);
+	zassert_equal(carrier_frames.frames, 2, "only two");
 	for (int i = 0; i < 2; i++) {
 		const struct recorded_frame *frame = carrier_frame(i);
 		const uint8_t *fragment = frame->data + OUTER + INNER;
@@ -132,9 +136,12 @@ ZTEST(capture_path, test_tunnel_packets_are_not_captured_again)
 	 * that carries the capture leaves on the same interface uncaptured.
 	 */
 	zassert_equal(send_udp4(carrier, 64, sent), 0);
-	zassert_equal(carrier_frames.frames, 2, "original and one tunnel packet");
-	zassert_mem_equal(carrier_frame(0)->data + OUTER + INNER + UDP, sent, 64);
-	zassert_mem_equal(carrier_frame(1)->data, sent, 64);
+	zassert_true(wait_carrier_frames(2, 100), "original and one tunnel packet");
+	k_msleep(5);
+	zassert_equal(carrier_frames.frames, 2, "the tunnel packet is not captured again");
+	/* The original leaves first: its capture waits for the work queue. */
+	zassert_mem_equal(carrier_frame(0)->data, sent, 64);
+	zassert_mem_equal(carrier_frame(1)->data + OUTER + INNER + UDP, sent, 64);
 }
 
 ZTEST(capture_path, test_nothing_is_captured_from_other_interfaces_or_when_disabled)
@@ -142,9 +149,11 @@ ZTEST(capture_path, test_nothing_is_captured_from_other_interfaces_or_when_disab
 	const struct device *dev = enable_on(carrier);
 
 	zassert_equal(send_udp4(probe, 64, sent), 0);
+	k_msleep(5);
 	zassert_equal(carrier_frames.frames, 0);
 	zassert_equal(net_capture_disable(dev), 0);
 	zassert_equal(send_udp4(carrier, 64, sent), 0);
+	k_msleep(5);
 	zassert_equal(carrier_frames.frames, 1, "only the original");
 	zassert_equal(net_capture_pkt_with_status(probe, NULL), -EINVAL);
 	zassert_equal(net_capture_pkt_with_status(NULL, NULL), -EINVAL);
@@ -159,6 +168,7 @@ ZTEST(capture_path, test_capture_pools_are_returned)
 	for (int i = 0; i < 20; i++) {
 		zassert_equal(send_udp4(probe, i % 2 ? 1500 : 60, sent), 0);
 	}
+	zassert_true(wait_pools_full(100), "the work queue sends and returns everything");
 	net_capture_rs_pools_free(&pkts, &bufs);
 	zassert_equal(pkts, CONFIG_NET_CAPTURE_PKT_COUNT);
 	zassert_equal(bufs, CONFIG_NET_CAPTURE_BUF_COUNT);
