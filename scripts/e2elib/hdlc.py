@@ -143,13 +143,16 @@ class Reassembly:
 
     drivers/net/ppp.c captures what it hands to the UART, one record per
     flush of its send buffer (CONFIG_NET_PPP_UART_BUF_LEN bytes, 8 by
-    default): still byte-stuffed, the opening flag left out when a record
-    starts with it, and the closing flag kept unless the byte *after* the
-    record in the send buffer happens to be a flag (the driver tests
-    buf[off] instead of buf[off - 1]). Records arrive in order, so the
-    stream is cut at flags; a frame whose closing flag was left out is
-    closed when its FCS checks and the next record opens a new frame
-    (address 0xff and the stuffed control 0x7d 0x23)."""
+    default), still byte-stuffed. A record's leading 0x7e is dropped
+    whatever it is: the opening flag, or the closing flag when that is
+    alone in the last flush (the record is then empty). The trailing-flag
+    test reads buf[off], one byte past the data, instead of buf[off - 1],
+    so the closing flag otherwise stays in the record. A frame whose
+    stuffed length is a multiple of the buffer size ends with an empty
+    flush, so an empty record. Records arrive in order, so the stream is
+    cut at flags; a frame whose closing flag was dropped is closed when
+    its FCS checks and the next record opens a new frame (address 0xff
+    and the stuffed control field 0x7d 0x23)."""
 
     OPENING = bytes((0xFF, ESCAPE, 0x03 ^ 0x20))
 
