@@ -20,8 +20,8 @@ from . import inet
 from .device import Device
 from .netns import Namespace, Tshark
 from .pcap import Tunnel, read_pcap, write_pcap
-from .ppp_capture import (LINKTYPE_PPP_WITH_DIR, Captures, is_subsequence, latest_match,
-                          tshark_rows, tunnel_frames, tunnel_headers)
+from .ppp_capture import (LINKTYPE_PPP_WITH_DIR, Captures, is_subsequence, is_tunnel_frame,
+                          latest_match, tshark_rows, tunnel_frames, tunnel_headers)
 from .ppp_peer import ZEPHYR_PACE, PppPeer
 from .scenarios import LOCAL, PEER, REMOTE
 
@@ -33,6 +33,7 @@ DEVICE_IP = "198.51.100.1"
 PEER_IP = "198.51.100.2"
 IFACE = re.compile(r"^Interface (\S+) \(0x[0-9a-f]+\) \(([^)]+)\) \[(\d+)\]")
 CAPTURE_ROW = re.compile(r"^NET_CAPTURE0\t(\S)\s+(\d+)\s+\[")
+POOLS = re.compile(r"Capture pools: (\d+)/(\d+) packets free, (\d+)/(\d+) buffers free")
 REQUIRED = {"tap": {"lcp", "ipcp", "ip"}, "ppp": {"lcp", "ip"}}
 
 
@@ -116,7 +117,7 @@ def shell_setup(report, tag, dev, remote, cooked):
     return rows[0].group(2) if rows and rows[0] else None
 
 
-def make_link(kind, master, slave, namespace, log):
+def make_link(kind, master, namespace, log):
     if kind == "pppd":
         from .ppp_pppd import PppdLink
         return PppdLink(namespace, master, local=PEER_IP, assign=DEVICE_IP, log=log)
@@ -135,7 +136,7 @@ def ppp_run(report, exe, workdir, over, peer_kind="user"):
     try:
         with Namespace() as ns, Tshark(ns, Path(f"{base}-zeth.pcap")), \
                 PppDevice(ns, exe, Path(f"{base}.log"), os.ttyname(slave)) as dev:
-            link = make_link(peer_kind, master, slave, ns, Path(f"{base}-peer.log"))
+            link = make_link(peer_kind, master, ns, Path(f"{base}-peer.log"))
             try:
                 drive(report, tag, dev, ns, link, over, remote, state)
             finally:
@@ -181,7 +182,6 @@ def drive(report, tag, dev, ns, link, over, remote, state):
                  tunnel and attached_to(tunnel) == carrier,
                  f"tunnel attached to {attached_to(tunnel) if tunnel else None}, "
                  f"carrier index {carrier}")
-    state["enabled_at"] = time.monotonic()
     traffic(report, tag, dev, ns, link, over, state)
 
 
@@ -192,6 +192,7 @@ def traffic(report, tag, dev, ns, link, over, state):
         got = link.ping(DEVICE_IP, count, size=size)
         report.check(f"{tag}: peer pings {DEVICE_IP} ({size} bytes of data)", got == count,
                      f"{got}/{count} replies")
+    capture_stats(dev)
     got = device_ping(dev, PEER_IP, 5)
     report.check(f"{tag}: `net ping {PEER_IP}` from the device answered", got == 5,
                  f"{got}/5 replies")
@@ -201,8 +202,11 @@ def traffic(report, tag, dev, ns, link, over, state):
     time.sleep(5)
     state["quiet"] = sum(1 for _, packet in link.rx_ipv4[quiet_from:]
                          if len(packet) > 9 and packet[9] in (4, 41))
-    capture_stats(dev)
-    state["flood_from"] = time.monotonic()
+    pools = [m for m in map(POOLS.search, capture_stats(dev)) if m]
+    report.check(f"{tag}: with the link idle every capture packet and buffer is free",
+                 pools and pools[0].group(1) == pools[0].group(2)
+                 and pools[0].group(3) == pools[0].group(4),
+                 pools[0].group(0) if pools else "`net capture_stats` did not answer")
     sent, answered = link.flood(DEVICE_IP, 1000)
     udp = link.udp_flood(DEVICE_IP, 300)
     burst, burst_answered = link.burst(DEVICE_IP, 300)
@@ -244,7 +248,9 @@ def analyse(report, tag, over, remote, base, link, state):
                  f"{len(bad)} others, {caps.malformed} undecodable; address {sorted(addresses)}")
     link_pcap(Path(f"{base}-link.pcap"), link)
     sent = [frame for _, frame in link.tx_frames]
-    received = [frame for _, frame in link.rx_frames]
+    # The tunnel's own frames on the link are not to be captured.
+    received = [frame for _, frame in link.rx_frames
+                if over == "tap" or not is_tunnel_frame(frame, PEER_IP)]
     truncated = caps.truncated_incoming()
     report.check(f"{tag}: incoming captures are complete unescaped frames (FCS checks)",
                  not caps.bad_incoming(), f"{len(caps.incoming)} frames, "
@@ -326,3 +332,26 @@ def evidence(state):
             print(f"      {count:>6} x {text}")
     if state.get("alive_at_end") is False:
         print("    the device process had exited by the end of the run")
+
+
+def ppp_config_check(report, build_dir):
+    """The options the scenario depends on took effect (Kconfig drops an
+    option with unmet dependencies with only a warning)."""
+    config = (Path(build_dir) / "zephyr" / ".config").read_text().splitlines()
+    wanted = ["CONFIG_NET_PPP=y", "CONFIG_NET_L2_PPP=y", "CONFIG_NET_PPP_CAPTURE=y",
+              "CONFIG_NET_CAPTURE_COOKED_MODE=y",
+              f"CONFIG_NET_CAPTURE_COOKED_MODE_SLLV{SLL_VERSION}=y", "CONFIG_UART_NATIVE_TTY=y",
+              "CONFIG_NET_CAPTURE_RS=y", "CONFIG_SHELL_BACKEND_SERIAL_API_POLLING=y"]
+    missing = [line for line in wanted if line not in config]
+    report.check("the PPP build has the PPP driver, its capture, cooked mode and the tty UART",
+                 not missing, f"missing: {missing}" if missing else "")
+
+
+def choose_peer(kind):
+    """`user`, `pppd`, or for `auto` pppd where it can run."""
+    from .ppp_pppd import pppd_available
+    if kind == "auto":
+        return "pppd" if pppd_available() else "user"
+    if kind == "pppd" and not pppd_available():
+        raise SystemExit("e2e: --ppp-peer pppd needs /dev/ppp and pppd on PATH")
+    return kind

@@ -58,15 +58,6 @@ def latest_match(items, sequence):
     return indices[::-1]
 
 
-def unmatched(items, sequence, prefix_len=None):
-    """The items not found in `sequence` (as equal, or as a prefix of the
-    given length when `prefix_len` is set), in order."""
-    pool = set(sequence)
-    prefixes = {s[:prefix_len] for s in sequence} if prefix_len else set()
-    return [i for i in items if i not in pool and not (prefix_len and len(i) == prefix_len
-                                                       and i in prefixes)]
-
-
 class Captures:
     """The captures of one run: `datagrams` from pcap.Tunnel.datagrams."""
 
@@ -109,15 +100,6 @@ class Captures:
         direction: 'in' = received by the device, 'out' = sent by it."""
         return [("in", f) for f in self.incoming] + [("out", f) for f in self.outgoing]
 
-    def protocols(self, direction):
-        frames = self.incoming if direction == "in" else self.outgoing
-        names = set()
-        for frame in frames:
-            parts = hdlc.split(frame if hdlc.fcs_ok(frame) else frame + b"\0\0")
-            if parts:
-                names.add(hdlc.PROTOCOLS.get(parts[0], f"0x{parts[0]:04x}"))
-        return names
-
     def write(self, path_sll, path_ppp, raw_payloads):
         """The raw SLL captures, and the rebuilt frames as PPP_WITH_DIR."""
         write_pcap(path_sll, LINKTYPE_SLL[self.version], raw_payloads)
@@ -143,19 +125,20 @@ def tshark_rows(path):
     return rows
 
 
+def is_tunnel_frame(frame, remote):
+    """Whether a PPP frame carries a capture tunnel packet: an IPv4 or
+    IPv6 outer header to or from `remote` with protocol 4 or 41."""
+    parts = hdlc.split(frame if hdlc.fcs_ok(frame) else frame + b"\0\0")
+    if not parts or parts[0] not in (0x0021, 0x0057):
+        return False
+    ip = parse_ip(bytes(parts[1]))
+    return bool(ip) and ip[3] in (4, 41) and str(remote) in (str(ip[1]), str(ip[2]))
+
+
 def tunnel_frames(frames, remote):
-    """Rebuilt PPP frames that carry a capture tunnel packet (IPv4 or
-    IPv6 outer header to or from `remote`, protocol 4 or 41): a capture
-    of the tunnel itself."""
-    found = []
-    for direction, frame in frames:
-        parts = hdlc.split(frame if hdlc.fcs_ok(frame) else frame + b"\0\0")
-        if not parts or parts[0] not in (0x0021, 0x0057):
-            continue
-        ip = parse_ip(bytes(parts[1]))
-        if ip and ip[3] in (4, 41) and str(remote) in (str(ip[1]), str(ip[2])):
-            found.append((direction, frame))
-    return found
+    """The (direction, frame) pairs of rebuilt frames that are tunnel
+    packets: captures of the tunnel itself."""
+    return [(d, f) for d, f in frames if is_tunnel_frame(f, remote)]
 
 
 def tunnel_headers(records, local, remote):
