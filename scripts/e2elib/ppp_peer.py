@@ -25,7 +25,7 @@ if __package__ in (None, ""):
     __package__ = "e2elib"  # noqa: A001
 
 from . import hdlc, inet  # noqa: E402
-from .ppp_fsm import Ipcp, Ipv6cp, Lcp  # noqa: E402
+from .ppp_protocols import Ipcp, Ipv6cp, Lcp  # noqa: E402
 
 PROTO_IPV4 = 0x0021
 PROTO_IPV6 = 0x0057
