@@ -73,12 +73,7 @@ impl<'a> Lexer<'a> {
                 };
                 (len, token)
             }
-            _ => {
-                return Err(ParseError::new(
-                    start,
-                    ParseErrorKind::UnexpectedCharacter,
-                ))
-            }
+            _ => return Err(ParseError::new(start, ParseErrorKind::UnexpectedCharacter)),
         };
         self.at = start + len;
         Ok((start, token))

@@ -13,8 +13,8 @@
 use super::error::{ParseError, ParseErrorKind as Kind};
 use super::lexer::{self, Addr, Lexer, Token};
 use super::program::{
-    word_mask, Dir, Node, Rel, Test, ACCEPT, ARP, ETHERTYPE_RARP, IP, RARP, REJECT, SCTP, TCP,
-    UDP, V4, V6,
+    word_mask, Dir, Node, Rel, Test, ACCEPT, ARP, ETHERTYPE_RARP, IP, RARP, REJECT, SCTP, TCP, UDP,
+    V4, V6,
 };
 use super::{Filter, MAX_TEXT};
 use crate::wire::ethernet::ethertype;
@@ -99,9 +99,9 @@ fn keyword(word: &[u8]) -> Keyword {
         b"greater" => Keyword::Greater,
         b"gateway" | b"broadcast" | b"multicast" | b"mask" | b"mpls" | b"pppoed" | b"pppoes"
         | b"geneve" | b"inbound" | b"outbound" | b"ifindex" | b"link" | b"ppp" | b"slip"
-        | b"fddi" | b"tr" | b"wlan" | b"decnet" | b"atalk" | b"aarp" | b"ipx" | b"iso"
-        | b"stp" | b"netbeui" | b"llc" | b"ah" | b"esp" | b"pim" | b"vrrp" | b"carp"
-        | b"igrp" | b"protochain" | b"atm" | b"radio" => Keyword::Unsupported,
+        | b"fddi" | b"tr" | b"wlan" | b"decnet" | b"atalk" | b"aarp" | b"ipx" | b"iso" | b"stp"
+        | b"netbeui" | b"llc" | b"ah" | b"esp" | b"pim" | b"vrrp" | b"carp" | b"igrp"
+        | b"protochain" | b"atm" | b"radio" => Keyword::Unsupported,
         _ => Keyword::None,
     }
 }
@@ -498,9 +498,16 @@ fn id(qual: Qual, pos: usize, word: &[u8]) -> Result<Test, ParseError> {
                 None => (word, None),
             };
             let Some(addr) = lexer::address(addr) else {
-                let name = word.first().is_some_and(u8::is_ascii_alphabetic)
-                    && !word.contains(&b':');
-                return Err(at(0, if name { Kind::HostName } else { Kind::ExpectedAddress }));
+                let name =
+                    word.first().is_some_and(u8::is_ascii_alphabetic) && !word.contains(&b':');
+                return Err(at(
+                    0,
+                    if name {
+                        Kind::HostName
+                    } else {
+                        Kind::ExpectedAddress
+                    },
+                ));
             };
             let max = match addr {
                 Addr::V4(_) => 32,

@@ -89,7 +89,11 @@ pub(super) enum Test {
     },
     /// `[ip6] [dir] host|net` with an IPv6 address; `addr` is already
     /// masked to `prefix` bits.
-    Host6 { dir: Dir, prefix: u8, addr: [u32; 4] },
+    Host6 {
+        dir: Dir,
+        prefix: u8,
+        addr: [u32; 4],
+    },
     /// `len REL N`, `less N`, `greater N`.
     Len { rel: Rel, value: u32 },
 }
@@ -122,7 +126,9 @@ pub(super) fn word_mask(prefix: u8, word: u8) -> u32 {
     let bits = u32::from(prefix)
         .saturating_sub(u32::from(word).saturating_mul(32))
         .min(32);
-    u32::MAX.checked_shl(32u32.saturating_sub(bits)).unwrap_or(0)
+    u32::MAX
+        .checked_shl(32u32.saturating_sub(bits))
+        .unwrap_or(0)
 }
 
 /// The frame under test.
@@ -136,7 +142,11 @@ pub(super) struct Packet<'a> {
 
 impl<'a> Packet<'a> {
     pub(super) fn new(link: LinkType, bytes: &'a [u8], wire_len: usize) -> Packet<'a> {
-        let ppp = if bytes.starts_with(&[0xff, 0x03]) { 2 } else { 0 };
+        let ppp = if bytes.starts_with(&[0xff, 0x03]) {
+            2
+        } else {
+            0
+        };
         Packet {
             bytes,
             link,
