@@ -722,3 +722,97 @@ proptest! {
         }
     }
 }
+
+// ---- Which texts are accepted ----
+
+/// Refused by both.
+const INVALID: &[&str] = &[
+    "ip and",
+    "ip or or tcp",
+    "ip tcp",
+    "ip )",
+    "( ip",
+    "()",
+    "not",
+    "port 70000",
+    "portrange -",
+    "port 1-2",
+    "host 192.0.2.1/32",
+    "src 10.0.0.0/8",
+    "net 10.0.0.0/33",
+    "net 2001:db8::/129",
+    "net 10.0.0.1/8",
+    "net 2001:db8::1/64",
+    "ip host 2001:db8::1",
+    "ip6 host 192.0.2.1",
+    "tcp host 192.0.2.1",
+    "ip port 53",
+    "arp proto 6",
+    "src proto 6",
+    "ether",
+    "src",
+    "len 100",
+    "len",
+    "vlan 4096",
+    "53",
+    "192.0.2.1",
+    "port 1 and vlan and 2",
+    "less 100 and 200",
+    "tcp or 1",
+    "ip or 192.0.2.1",
+    "ip # tcp",
+    "ip & tcp",
+    "ip proto foo",
+];
+
+/// Accepted here, refused by libpcap: protocol names without `\`, and bare
+/// ids in parenthesised forms libpcap's grammar does not cover.
+const ACCEPTED_HERE_ONLY: &[&str] = &[
+    "ip proto tcp",
+    "ether proto arp",
+    "ip6 proto icmp6",
+    "(port 1) or 2",
+    "port 1 and (2 or host 192.0.2.1)",
+];
+
+/// Accepted by libpcap, refused here: values that can never match, names,
+/// and the parts of the language left out.
+const REFUSED_HERE_ONLY: &[&str] = &[
+    "ip proto 256",
+    "ether proto 0x10000",
+    "ether proto 0xe0",
+    "ether proto 0x809b",
+    "host 53",
+    "host 192.0.2",
+    "port domain",
+    "host localhost",
+    "ether host 02:00:00:00:00:01",
+    "net 10.0.0.0 mask 255.0.0.0",
+    "net 10",
+    "ip[9] = 17",
+    "ip multicast",
+    "ip broadcast",
+    "mpls",
+];
+
+#[test]
+fn accepts_what_libpcap_accepts() {
+    let capture = Capture::dead(Linktype(1)).expect("dead capture");
+    let libpcap = |text: &str| capture.compile(text, false).is_ok();
+    let ours = |text: &str| Filter::parse(text.as_bytes()).is_ok();
+    for text in EXPRESSIONS {
+        assert!(libpcap(text), "libpcap refuses {text:?}");
+    }
+    for text in INVALID {
+        assert!(!libpcap(text), "libpcap accepts {text:?}");
+        assert!(!ours(text), "the filter accepts {text:?}");
+    }
+    for text in ACCEPTED_HERE_ONLY {
+        assert!(!libpcap(text), "libpcap accepts {text:?}");
+        assert!(ours(text), "the filter refuses {text:?}");
+    }
+    for text in REFUSED_HERE_ONLY {
+        assert!(libpcap(text), "libpcap refuses {text:?}");
+        assert!(!ours(text), "the filter accepts {text:?}");
+    }
+}

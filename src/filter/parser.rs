@@ -563,19 +563,20 @@ fn id(qual: Qual, pos: usize, word: &[u8]) -> Result<Test, ParseError> {
                 Proto::Sctp => SCTP,
                 _ => TCP | UDP | SCTP,
             };
-            let (lo, hi) = if qual.kind == Type::Port {
-                let port = port(word).map_err(|kind| at(0, kind))?;
-                (port, port)
-            } else {
-                let dash = word
-                    .iter()
-                    .position(|b| *b == b'-')
-                    .ok_or(at(0, Kind::ExpectedPortRange))?;
-                let (lo, hi) = word.split_at(dash);
-                let hi = hi.get(1..).unwrap_or_default();
-                let lo = port(lo).map_err(|kind| at(0, kind))?;
-                let hi = port(hi).map_err(|kind| at(dash + 1, kind))?;
-                (lo.min(hi), lo.max(hi))
+            let dash = word.iter().position(|b| *b == b'-');
+            let (lo, hi) = match dash {
+                // `portrange N` is port N, as in libpcap.
+                Some(dash) if qual.kind == Type::PortRange => {
+                    let (lo, hi) = word.split_at(dash);
+                    let hi = hi.get(1..).unwrap_or_default();
+                    let lo = port(lo).map_err(|kind| at(0, kind))?;
+                    let hi = port(hi).map_err(|kind| at(dash + 1, kind))?;
+                    (lo.min(hi), lo.max(hi))
+                }
+                _ => {
+                    let port = port(word).map_err(|kind| at(0, kind))?;
+                    (port, port)
+                }
             };
             Ok(Test::Port {
                 protos,
