@@ -229,6 +229,47 @@ impl<'a> Packet<'a> {
         }
     }
 
+    /// Applies `dir` to the field test at `src` and at `dst`, reading the
+    /// destination only when the source does not decide.
+    fn by_dir(&self, test: &Test, dir: Dir, src: usize, dst: usize) -> Option<bool> {
+        match dir {
+            Dir::Src => self.field(test, src),
+            Dir::Dst => self.field(test, dst),
+            Dir::Any => Some(self.field(test, src)? || self.field(test, dst)?),
+            Dir::Both => Some(self.field(test, src)? && self.field(test, dst)?),
+        }
+    }
+
+    /// The port or address test of `test` on the field at `at`.
+    #[inline(never)]
+    fn field(&self, test: &Test, at: usize) -> Option<bool> {
+        match *test {
+            Test::Port { lo, hi, .. } => {
+                let port = self.be16(at)?;
+                Some(lo <= port && port <= hi)
+            }
+            // A /0 net reads nothing, like libpcap's optimized code.
+            Test::Host4 { addr, mask, .. } => Some(mask == 0 || self.be32(at)? & mask == addr),
+            Test::Host6 { prefix, addr, .. } => {
+                // Word by word, as BPF loads it; words past the prefix are
+                // not read.
+                let mut word_at = at;
+                for (word, want) in (0u8..4).zip(addr) {
+                    let mask = word_mask(prefix, word);
+                    if mask == 0 {
+                        break;
+                    }
+                    if self.be32(word_at)? & mask != want {
+                        return Some(false);
+                    }
+                    word_at += 4;
+                }
+                Some(true)
+            }
+            _ => Some(false),
+        }
+    }
+
     /// Whether the node's test holds; `None` when it reads past the
     /// captured bytes.
     pub(super) fn test(&self, node: &Node) -> Option<bool> {
@@ -265,13 +306,8 @@ impl<'a> Packet<'a> {
                 }
                 Some(false)
             }
-            Test::Port {
-                protos,
-                dir,
-                lo,
-                hi,
-            } => {
-                let ports_at = if self.link_is(vlans, ethertype::IPV6)? {
+            Test::Port { protos, dir, .. } => {
+                let at = if self.link_is(vlans, ethertype::IPV6)? {
                     if !transport_in(self.u8(net + 6)?, protos) {
                         return Some(false);
                     }
@@ -288,52 +324,26 @@ impl<'a> Packet<'a> {
                 } else {
                     return Some(false);
                 };
-                let port = |at: usize| {
-                    let port = self.be16(at)?;
-                    Some(lo <= port && port <= hi)
-                };
-                by_dir(dir, || port(ports_at), || port(ports_at + 2))
+                self.by_dir(&node.test, dir, at, at + 2)
             }
-            Test::Host4 {
-                places,
-                dir,
-                addr,
-                mask,
-            } => {
-                let (src, dst) = if places & IP != 0 && self.link_is(vlans, ethertype::IPV4)? {
-                    (net + 12, net + 16)
+            Test::Host4 { places, dir, .. } => {
+                if places & IP != 0 && self.link_is(vlans, ethertype::IPV4)? {
+                    self.by_dir(&node.test, dir, net + 12, net + 16)
                 } else if (places & ARP != 0 && self.link_is(vlans, ethertype::ARP)?)
                     || (places & RARP != 0 && self.link_is(vlans, ETHERTYPE_RARP)?)
                 {
                     // Sender and target protocol addresses of an
                     // Ethernet/IPv4 ARP packet, at fixed offsets.
-                    (net + 14, net + 24)
+                    self.by_dir(&node.test, dir, net + 14, net + 24)
                 } else {
-                    return Some(false);
-                };
-                // A /0 net reads nothing, like libpcap's optimized code.
-                let host = |at: usize| Some(mask == 0 || self.be32(at)? & mask == addr);
-                by_dir(dir, || host(src), || host(dst))
+                    Some(false)
+                }
             }
-            Test::Host6 { dir, prefix, addr } => {
+            Test::Host6 { dir, .. } => {
                 if !self.link_is(vlans, ethertype::IPV6)? {
                     return Some(false);
                 }
-                let host = |at: usize| {
-                    let mut word_at = at;
-                    for (word, want) in (0u8..4).zip(addr) {
-                        let mask = word_mask(prefix, word);
-                        if mask == 0 {
-                            break;
-                        }
-                        if self.be32(word_at)? & mask != want {
-                            return Some(false);
-                        }
-                        word_at += 4;
-                    }
-                    Some(true)
-                };
-                by_dir(dir, || host(net + 8), || host(net + 24))
+                self.by_dir(&node.test, dir, net + 8, net + 24)
             }
             Test::Len { rel, value } => {
                 let len = u32::try_from(self.wire_len).unwrap_or(u32::MAX);
@@ -347,22 +357,6 @@ impl<'a> Packet<'a> {
                 })
             }
         }
-    }
-}
-
-/// Applies `dir` to a source and a destination test, reading the
-/// destination only when the source does not decide.
-#[inline(always)]
-fn by_dir(
-    dir: Dir,
-    src: impl FnOnce() -> Option<bool>,
-    dst: impl FnOnce() -> Option<bool>,
-) -> Option<bool> {
-    match dir {
-        Dir::Src => src(),
-        Dir::Dst => dst(),
-        Dir::Any => Some(src()? || dst()?),
-        Dir::Both => Some(src()? && dst()?),
     }
 }
 
