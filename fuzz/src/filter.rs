@@ -17,6 +17,23 @@ const LINKS: [LinkType; 6] = [
 /// primitive can fail for a short read.
 const LONG_ENOUGH: usize = 128;
 
+/// The filter's own address parser accepts exactly what `std` does.
+fn check_address(text: &[u8]) {
+    let is_address_text = |b: &u8| b.is_ascii_hexdigit() || *b == b':' || *b == b'.';
+    if text.is_empty() || !text.iter().all(is_address_text) {
+        return;
+    }
+    let Ok(string) = std::str::from_utf8(text) else {
+        return;
+    };
+    let std_ok = string.parse::<std::net::IpAddr>().is_ok();
+    let host = [b"host ".as_slice(), text].concat();
+    let ours = Filter::parse(&host);
+    if host.len() <= MAX_TEXT {
+        assert_eq!(ours.is_ok(), std_ok, "{string:?}: {ours:?}");
+    }
+}
+
 /// An input: the text's length in the first byte, the text, then the frame.
 pub fn input(text: &[u8], frame: &[u8]) -> Vec<u8> {
     let mut data = vec![u8::try_from(text.len()).expect("text under 256 bytes")];
@@ -34,6 +51,7 @@ pub fn check(data: &[u8]) {
         return;
     };
     let (text, frame) = rest.split_at(usize::from(len).min(rest.len()));
+    check_address(text);
     let filter = match Filter::parse(text) {
         Ok(filter) => filter,
         Err(err) => {

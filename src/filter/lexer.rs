@@ -2,7 +2,6 @@
 
 use super::error::{ParseError, ParseErrorKind};
 use super::program::Rel;
-use core::net::{Ipv4Addr, Ipv6Addr};
 
 /// One token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,19 +116,92 @@ pub(super) enum Addr {
     V6([u32; 4]),
 }
 
-/// An IPv4 dotted quad or an IPv6 address (anything with a `:`).
+/// An IPv4 dotted quad or an IPv6 address (anything with a `:`). Written
+/// here rather than taken from `core::net`, whose parsers are several
+/// times larger on a microcontroller.
 pub(super) fn address(word: &[u8]) -> Option<Addr> {
-    let text = core::str::from_utf8(word).ok()?;
-    if text.contains(':') {
-        let octets = text.parse::<Ipv6Addr>().ok()?.octets();
-        let mut words = [0u32; 4];
-        for (slot, chunk) in words.iter_mut().zip(octets.chunks_exact(4)) {
-            *slot = u32::from_be_bytes(chunk.try_into().ok()?);
-        }
-        Some(Addr::V6(words))
+    if word.contains(&b':') {
+        ipv6(word).map(Addr::V6)
     } else {
-        Some(Addr::V4(u32::from(text.parse::<Ipv4Addr>().ok()?)))
+        ipv4(word).map(Addr::V4)
     }
+}
+
+/// Four decimal numbers 0-255 without leading zeros, separated by dots.
+fn ipv4(text: &[u8]) -> Option<u32> {
+    let mut value = 0u32;
+    let mut parts = 0;
+    for part in text.split(|b| *b == b'.') {
+        let leading_zero = part.len() > 1 && part.first() == Some(&b'0');
+        if part.is_empty() || part.len() > 3 || leading_zero {
+            return None;
+        }
+        let octet = number(part).ok().filter(|n| *n <= 255)?;
+        value = value << 8 | octet;
+        parts += 1;
+    }
+    (parts == 4).then_some(value)
+}
+
+/// Up to eight groups of 1-4 hex digits separated by `:`, one `::` for
+/// one or more zero groups, and a dotted quad for the last two groups.
+fn ipv6(text: &[u8]) -> Option<[u32; 4]> {
+    let mut groups = [0u16; 8];
+    let mut count = 0usize;
+    let mut gap = None;
+    let mut rest = text;
+    if let Some(after) = rest.strip_prefix(b"::") {
+        gap = Some(0);
+        rest = after;
+    }
+    while !rest.is_empty() {
+        let end = rest.iter().position(|b| *b == b':').unwrap_or(rest.len());
+        let (part, tail) = rest.split_at_checked(end)?;
+        if tail.is_empty() && part.contains(&b'.') {
+            let quad = ipv4(part)?;
+            for half in [quad >> 16, quad & 0xffff] {
+                *groups.get_mut(count)? = u16::try_from(half).ok()?;
+                count += 1;
+            }
+            break;
+        }
+        if part.is_empty() || part.len() > 4 || !part.iter().all(u8::is_ascii_hexdigit) {
+            return None;
+        }
+        let mut group = 0u16;
+        for digit in part {
+            let digit = char::from(*digit).to_digit(16)?;
+            group = group << 4 | u16::try_from(digit).ok()?;
+        }
+        *groups.get_mut(count)? = group;
+        count += 1;
+        rest = match tail {
+            [] => tail,
+            [b':', b':', after @ ..] if gap.is_none() => {
+                gap = Some(count);
+                after
+            }
+            [b':', after @ ..] if !after.is_empty() => after,
+            _ => return None,
+        };
+    }
+    let mut full = [0u16; 8];
+    match gap {
+        None if count == 8 => full = groups,
+        Some(at) if count < 8 => {
+            let head = groups.get(..at)?;
+            let tail = groups.get(at..count)?;
+            full.get_mut(..at)?.copy_from_slice(head);
+            full.get_mut(8 - tail.len()..)?.copy_from_slice(tail);
+        }
+        _ => return None,
+    }
+    let mut words = [0u32; 4];
+    for (word, pair) in words.iter_mut().zip(full.chunks_exact(2)) {
+        let (high, low) = (pair.first()?, pair.get(1)?);
+        *word = u32::from(*high) << 16 | u32::from(*low);
+    }
+    Some(words)
 }
 
 /// Whether a word is meant as an address or number (and not as a keyword

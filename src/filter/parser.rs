@@ -61,6 +61,7 @@ struct Qual {
     kind: Type,
 }
 
+#[derive(Clone, Copy)]
 enum Keyword {
     Proto(Proto),
     Dir(Dir),
@@ -73,36 +74,56 @@ enum Keyword {
     None,
 }
 
+/// The keywords of the language.
+const KEYWORDS: [(&[u8], Keyword); 22] = [
+    (b"ether", Keyword::Proto(Proto::Ether)),
+    (b"ip", Keyword::Proto(Proto::Ip)),
+    (b"ip6", Keyword::Proto(Proto::Ip6)),
+    (b"arp", Keyword::Proto(Proto::Arp)),
+    (b"rarp", Keyword::Proto(Proto::Rarp)),
+    (b"tcp", Keyword::Proto(Proto::Tcp)),
+    (b"udp", Keyword::Proto(Proto::Udp)),
+    (b"sctp", Keyword::Proto(Proto::Sctp)),
+    (b"icmp", Keyword::Proto(Proto::Icmp)),
+    (b"icmp6", Keyword::Proto(Proto::Icmp6)),
+    (b"igmp", Keyword::Proto(Proto::Igmp)),
+    (b"src", Keyword::Dir(Dir::Src)),
+    (b"dst", Keyword::Dir(Dir::Dst)),
+    (b"host", Keyword::Type(Type::Host)),
+    (b"net", Keyword::Type(Type::Net)),
+    (b"port", Keyword::Type(Type::Port)),
+    (b"portrange", Keyword::Type(Type::PortRange)),
+    (b"proto", Keyword::Type(Type::Proto)),
+    (b"vlan", Keyword::Vlan),
+    (b"len", Keyword::Len),
+    (b"less", Keyword::Less),
+    (b"greater", Keyword::Greater),
+];
+
+/// Keywords of the pcap-filter language left out, refused as such rather
+/// than as unknown words.
+const UNSUPPORTED: [&[u8]; 12] = [
+    b"gateway",
+    b"broadcast",
+    b"multicast",
+    b"mask",
+    b"mpls",
+    b"pppoes",
+    b"geneve",
+    b"inbound",
+    b"outbound",
+    b"llc",
+    b"protochain",
+    b"ifindex",
+];
+
 fn keyword(word: &[u8]) -> Keyword {
-    match word {
-        b"ether" => Keyword::Proto(Proto::Ether),
-        b"ip" => Keyword::Proto(Proto::Ip),
-        b"ip6" => Keyword::Proto(Proto::Ip6),
-        b"arp" => Keyword::Proto(Proto::Arp),
-        b"rarp" => Keyword::Proto(Proto::Rarp),
-        b"tcp" => Keyword::Proto(Proto::Tcp),
-        b"udp" => Keyword::Proto(Proto::Udp),
-        b"sctp" => Keyword::Proto(Proto::Sctp),
-        b"icmp" => Keyword::Proto(Proto::Icmp),
-        b"icmp6" => Keyword::Proto(Proto::Icmp6),
-        b"igmp" => Keyword::Proto(Proto::Igmp),
-        b"src" => Keyword::Dir(Dir::Src),
-        b"dst" => Keyword::Dir(Dir::Dst),
-        b"host" => Keyword::Type(Type::Host),
-        b"net" => Keyword::Type(Type::Net),
-        b"port" => Keyword::Type(Type::Port),
-        b"portrange" => Keyword::Type(Type::PortRange),
-        b"proto" => Keyword::Type(Type::Proto),
-        b"vlan" => Keyword::Vlan,
-        b"len" => Keyword::Len,
-        b"less" => Keyword::Less,
-        b"greater" => Keyword::Greater,
-        b"gateway" | b"broadcast" | b"multicast" | b"mask" | b"mpls" | b"pppoed" | b"pppoes"
-        | b"geneve" | b"inbound" | b"outbound" | b"ifindex" | b"link" | b"ppp" | b"slip"
-        | b"fddi" | b"tr" | b"wlan" | b"decnet" | b"atalk" | b"aarp" | b"ipx" | b"iso" | b"stp"
-        | b"netbeui" | b"llc" | b"ah" | b"esp" | b"pim" | b"vrrp" | b"carp" | b"igrp"
-        | b"protochain" | b"atm" | b"radio" => Keyword::Unsupported,
-        _ => Keyword::None,
+    if let Some((_, keyword)) = KEYWORDS.iter().find(|(name, _)| *name == word) {
+        *keyword
+    } else if UNSUPPORTED.contains(&word) {
+        Keyword::Unsupported
+    } else {
+        Keyword::None
     }
 }
 
@@ -126,32 +147,39 @@ const EMPTY_GROUP: Group = Group {
     start: 0,
 };
 
-struct Compiler<'a> {
+struct Compiler<'a, 'f> {
     lexer: Lexer<'a>,
-    filter: Filter,
+    filter: &'f mut Filter,
     vlans: u8,
     last: Option<Qual>,
 }
 
 /// Compiles an expression; see the module documentation of `filter`.
 pub(super) fn parse(text: &[u8]) -> Result<Filter, ParseError> {
+    let mut filter = Filter::accept_all();
+    compile(text, &mut filter)?;
+    Ok(filter)
+}
+
+/// Compiles into `filter`, which holds the program built so far (so only
+/// one program lives on the stack).
+fn compile(text: &[u8], filter: &mut Filter) -> Result<(), ParseError> {
     if text.len() > MAX_TEXT {
         return Err(ParseError::new(MAX_TEXT, Kind::TooLong));
     }
     let mut compiler = Compiler {
         lexer: Lexer::new(text),
-        filter: Filter::accept_all(),
+        filter,
         vlans: 0,
         last: None,
     };
     if compiler.lexer.peek()?.1 == Token::End {
-        return Ok(compiler.filter);
+        return Ok(());
     }
-    compiler.expression()?;
-    Ok(compiler.filter)
+    compiler.expression()
 }
 
-impl<'a> Compiler<'a> {
+impl<'a> Compiler<'a, '_> {
     fn expression(&mut self) -> Result<(), ParseError> {
         let mut stack = [EMPTY_GROUP; MAX_DEPTH + 1];
         let mut top = 0usize;

@@ -243,23 +243,23 @@ impl<'a> Packet<'a> {
     /// The port or address test of `test` on the field at `at`.
     #[inline(never)]
     fn field(&self, test: &Test, at: usize) -> Option<bool> {
-        match *test {
+        match test {
             Test::Port { lo, hi, .. } => {
                 let port = self.be16(at)?;
-                Some(lo <= port && port <= hi)
+                Some(*lo <= port && port <= *hi)
             }
             // A /0 net reads nothing, like libpcap's optimized code.
-            Test::Host4 { addr, mask, .. } => Some(mask == 0 || self.be32(at)? & mask == addr),
+            Test::Host4 { addr, mask, .. } => Some(*mask == 0 || self.be32(at)? & mask == *addr),
             Test::Host6 { prefix, addr, .. } => {
                 // Word by word, as BPF loads it; words past the prefix are
                 // not read.
                 let mut word_at = at;
                 for (word, want) in (0u8..4).zip(addr) {
-                    let mask = word_mask(prefix, word);
+                    let mask = word_mask(*prefix, word);
                     if mask == 0 {
                         break;
                     }
-                    if self.be32(word_at)? & mask != want {
+                    if self.be32(word_at)? & mask != *want {
                         return Some(false);
                     }
                     word_at += 4;
