@@ -149,6 +149,7 @@
 mod error;
 mod lexer;
 mod parser;
+mod primitive;
 mod program;
 #[cfg(test)]
 mod tests;
