@@ -132,10 +132,19 @@
 //!
 //! At most [`MAX_TEXT`] bytes of text, [`MAX_NODES`] primitives,
 //! parentheses nested 16 deep and 8 `vlan`. A [`Filter`] is a fixed array
-//! of 24-byte nodes: `size_of::<Filter>()` is 388 bytes on 32- and 64-bit
-//! targets. Parsing uses a fixed stack of about 150 bytes and no recursion;
-//! evaluation is one loop over the nodes, whose jumps only go forward, with
-//! a few words of stack and no allocation.
+//! of 24-byte nodes and a count: `size_of::<Filter>()` is 388 bytes (on 32-
+//! and 64-bit targets alike).
+//!
+//! Evaluation is one loop over the nodes, whose jumps only go forward, with
+//! no allocation and no recursion; a node costs a few bounds-checked loads
+//! and compares, so rejecting a frame with a 3-primitive filter takes on
+//! the order of a hundred instructions. Measured on `thumbv7m-none-eabi`
+//! (`opt-level = "s"`, LTO): [`Filter::matches`] is about 1.8 KB of code
+//! and needs at most about 160 bytes of stack; [`Filter::parse`] is about
+//! 5.9 KB more (the linker drops it where nothing parses) and needs about
+//! 1.3 KB of stack including the returned program, so call it from a
+//! control thread, not from the RX path. [`ParseError::message`]'s texts are
+//! about 1 KB of read-only data.
 #![cfg_attr(
     not(test),
     deny(

@@ -53,7 +53,7 @@ struct Compiler<'a, 'f> {
 
 /// Compiles an expression; see the module documentation of `filter`.
 pub(super) fn parse(text: &[u8]) -> Result<Filter, ParseError> {
-    let mut filter = Filter::accept_all();
+    let mut filter = const { Filter::accept_all() };
     compile(text, &mut filter)?;
     Ok(filter)
 }
