@@ -104,7 +104,8 @@
 //! frame rejects the whole frame: the filter is then false, even under
 //! `not`. Primitives read only what they need in libpcap's order (`host`
 //! reads the source address first and the destination only if the source
-//! does not decide; a `/0` net reads no address). So `not port 53` is false
+//! does not decide; an IPv6 `net` reads only the 32-bit words its prefix
+//! covers, a `/0` net none). So `not port 53` is false
 //! on an IPv4 UDP frame cut before its ports, like tcpdump's.
 //!
 //! ## Differences from libpcap
@@ -117,7 +118,9 @@
 //!   names without the backslash (`ip proto tcp`, `ether proto arp`).
 //! - Things of the pcap-filter language not listed above are refused
 //!   (`ether host`, `gateway`, `broadcast`, `mpls`, byte offsets such as
-//!   `ip[0]`, arithmetic, `net A mask M`, partial addresses like `net 10`).
+//!   `ip[0]`, arithmetic, `net A mask M`, partial addresses like `net 10`,
+//!   numbers as addresses like `host 53`, protocol names other than those
+//!   listed, which libpcap looks up in the system's databases).
 //!   Expressions libpcap says "reject all packets" for (`arp` on raw IP)
 //!   compile and match nothing.
 //! - On a frame cut short, libpcap's optimizer sometimes reorders tests
