@@ -33,6 +33,7 @@ extern crate std;
 pub mod capture;
 pub mod cooked;
 pub mod errno;
+pub mod filter;
 pub mod log;
 pub mod wire;
 

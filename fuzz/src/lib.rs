@@ -11,6 +11,7 @@ pub mod capture_state;
 pub mod cooked_data;
 pub mod decode;
 pub mod endpoint;
+pub mod filter;
 pub mod sll;
 pub mod tunnel_plan;
 pub mod wire_decode;

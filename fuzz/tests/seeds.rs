@@ -11,12 +11,12 @@ use std::path::{Path, PathBuf};
 
 use arbitrary::{Arbitrary, Unstructured};
 use capture_fuzz::{
-    capture_state, cooked_data, endpoint, sll, tunnel_plan, wire_decode, zcap_decap,
+    capture_state, cooked_data, endpoint, filter, sll, tunnel_plan, wire_decode, zcap_decap,
 };
 
 type Check = fn(&[u8]);
 
-const TARGETS: [(&str, Check); 7] = [
+const TARGETS: [(&str, Check); 8] = [
     ("endpoint", endpoint::check),
     ("sll", sll::check),
     ("tunnel_plan", tunnel_plan::check),
@@ -24,6 +24,7 @@ const TARGETS: [(&str, Check); 7] = [
     ("zcap_decap", zcap_decap::check),
     ("capture_state", capture_state::check),
     ("cooked_data", cooked_data::check),
+    ("filter", filter::check),
 ];
 
 fn dir(kind: &str, target: &str) -> PathBuf {
@@ -303,6 +304,92 @@ fn write_cooked_seeds() {
         cooked.iter().map(|(c, b)| (c, b.len())).collect::<Vec<_>>()
     );
     write("cooked_data", &cooked);
+}
+
+/// Filter seeds: each documented form of the grammar, paired in turn with
+/// frames of each kind the primitives look at.
+#[test]
+#[ignore = "regenerates seeds/filter; run by hand"]
+fn write_filter_seeds() {
+    let ipv4_udp = {
+        let mut p = vec![0x45, 0, 0, 28, 0, 1, 0x40, 0, 64, 17, 0, 0];
+        p.extend_from_slice(&[192, 0, 2, 1, 192, 0, 2, 2]);
+        p.extend_from_slice(&[0x10, 0x93, 0, 53, 0, 8, 0, 0]);
+        p
+    };
+    let ipv6_frag_tcp = {
+        let mut p = vec![0x60, 0, 0, 0, 0, 28, 44, 64];
+        p.extend_from_slice(&[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+        p.extend_from_slice(&[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
+        p.extend_from_slice(&[6, 0, 0, 1, 0, 0, 0, 7, 0, 80, 0x01, 0xbb]);
+        p
+    };
+    let ether = |tags: &[u8], ethertype: [u8; 2], payload: &[u8]| {
+        let mut f = vec![0xff; 6];
+        f.extend_from_slice(&[2, 0, 0, 0, 0, 1]);
+        f.extend_from_slice(tags);
+        f.extend_from_slice(&ethertype);
+        f.extend_from_slice(payload);
+        f
+    };
+    let arp = [
+        0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 192, 0, 2, 1, 0, 0, 0, 0, 0, 0, 192, 0, 2, 2,
+    ];
+    let frames = [
+        ether(&[], [8, 0], &ipv4_udp),
+        ether(&[0x81, 0, 0, 10], [0x86, 0xdd], &ipv6_frag_tcp),
+        ether(&[], [8, 6], &arp),
+        ipv4_udp.clone(),
+        [
+            &[
+                0x86, 0xdd, 0, 0, 0, 0, 0, 2, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0,
+            ][..],
+            &ipv6_frag_tcp,
+        ]
+        .concat(),
+        [&[0xff, 0x03, 0x00, 0x21][..], &ipv4_udp].concat(),
+        [
+            &[0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0, 0x19][..],
+            &[0x0f, 0, 0, 0],
+        ]
+        .concat(),
+    ];
+    let texts = [
+        "udp port 4243",
+        "ip and not (tcp or udp) or arp",
+        "ip6 && !icmp6 || vlan",
+        "tcp src or dst port 80 and not 443",
+        "sctp dst and src portrange 1-1024",
+        "ip host 192.0.2.1 or arp net 192.0.2.0/24",
+        "src 192.0.2.1 and (192.0.2.2 or 10.0.0.1)",
+        "ip6 dst net 2001:db8::/32 or host ::1",
+        "ether proto 0x88cc or ether proto \\arp or ether proto 0x42",
+        "ip proto \\udp or ip6 proto 44 or proto 132",
+        "vlan 10 and vlan and udp",
+        "not vlan or arp",
+        "len <= 64 or len > 1000 and less 80 or greater 60",
+        "len != 0x40 and len == 064",
+        "((((icmp))))",
+        "rarp or igmp",
+        "port 53 or 54 or 55",
+        "ether proto 0x19",
+        "",
+        "tcp or tcp or tcp or tcp or tcp or tcp or tcp or tcp or tcp or tcp or tcp or tcp or tcp or tcp or tcp or tcp or tcp",
+        "port 70000",
+        "net 10.0.0.1/8",
+    ];
+    let seeds: Vec<(String, Vec<u8>)> = texts
+        .iter()
+        .enumerate()
+        .map(|(n, text)| {
+            let frame = &frames[n % frames.len()];
+            (
+                format!("expr-{n:02}"),
+                filter::input(text.as_bytes(), frame),
+            )
+        })
+        .collect();
+    write("filter", &seeds);
 }
 
 /// How many corpus and seed inputs reach each milestone, to see that the
