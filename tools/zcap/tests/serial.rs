@@ -184,7 +184,7 @@ fn serial_stream_becomes_pcapng_with_interfaces_directions_and_losses() {
     assert_eq!(ts[8] - ts[7], 100_000);
 
     // Device drops on the device's interface, line losses on the host side.
-    let isb: Vec<(u32, Option<u64>, Option<u64>, Option<u64>)> = file
+    let isb: Vec<_> = file
         .statistics
         .iter()
         .map(|isb| (isb.interface, isb.received, isb.if_dropped, isb.os_dropped))
