@@ -37,7 +37,9 @@ mod record;
 pub use cobs::{max_frame_len, FrameEncoder};
 pub use crc::{crc32, Crc32};
 pub use decoder::{Corruption, Event, StreamDecoder};
-pub use record::{HelloRepr, PacketRepr, Record, Repr, StatsRepr};
+pub use record::{HelloRepr, PacketRepr, Record, StatsRepr};
+
+use super::{Error, Result};
 
 /// The frame delimiter. The device sends one extra when its sink starts, so
 /// a host that was listening to noise (or to the end of a previous run)
@@ -115,7 +117,53 @@ impl Direction {
     }
 }
 
+/// Any record, as a receiver sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Repr<'a> {
+    /// A captured frame.
+    Packet {
+        /// Its metadata.
+        repr: PacketRepr,
+        /// The captured bytes.
+        captured: &'a [u8],
+    },
+    /// The sink's counters.
+    Stats(StatsRepr),
+    /// The sink started.
+    Hello(HelloRepr<'a>),
+    /// A kind this version does not know, or a later version: to be
+    /// skipped.
+    Unknown {
+        /// Its kind.
+        kind: u8,
+        /// Its version.
+        version: u8,
+    },
+}
+
+impl<'a> Repr<'a> {
+    /// Reads a record (as [`super::StreamDecoder`] yields it). Records of
+    /// unknown kinds or of later versions are `Unknown`; version 0 does not
+    /// exist and is refused.
+    pub fn parse(bytes: &'a [u8]) -> Result<Repr<'a>> {
+        let record = Record::new_checked(bytes)?;
+        let captured = bytes.get(PACKET_HEADER_LEN..).unwrap_or_default();
+        match (record.kind(), record.version()) {
+            (_, 0) => Err(Error::Malformed),
+            (kind::PACKET, VERSION) => Ok(Repr::Packet {
+                repr: PacketRepr::parse(&record)?,
+                captured,
+            }),
+            (kind::STATS, VERSION) => Ok(Repr::Stats(StatsRepr::parse(&record)?)),
+            (kind::HELLO, VERSION) => Ok(Repr::Hello(HelloRepr::parse(&record)?)),
+            (kind, version) => Ok(Repr::Unknown { kind, version }),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_recovery;
 #[cfg(test)]
 mod tests_roundtrip;

@@ -10,11 +10,11 @@ use crate::wire::Error;
 
 /// A packet record: NET_CAPTURE0, outbound, sequence 7, 1.000000123 s,
 /// Ethernet, interface 1, 60 bytes on the wire, 2 lost, 4 bytes captured.
-const PACKET_RECORD: [u8; 32] = [
+pub(super) const PACKET_RECORD: [u8; 32] = [
     0x01, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x3b, 0x9a, 0xca, 0x7b,
     0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x3c, 0x00, 0x00, 0x00, 0x02, 0x00, 0xff, 0x11, 0x00,
 ];
-const PACKET_FRAME: [u8; 38] = [
+pub(super) const PACKET_FRAME: [u8; 38] = [
     0x03, 0x01, 0x01, 0x02, 0x02, 0x01, 0x01, 0x02, 0x07, 0x01, 0x01, 0x01, 0x05, 0x3b, 0x9a, 0xca,
     0x7b, 0x02, 0x01, 0x02, 0x01, 0x01, 0x01, 0x02, 0x3c, 0x01, 0x01, 0x02, 0x02, 0x03, 0xff, 0x11,
     0x05, 0x3e, 0xd2, 0x92, 0x7f, 0x00,
@@ -22,14 +22,14 @@ const PACKET_FRAME: [u8; 38] = [
 
 /// Stats: next sequence 8, 2 s, sent 7, lost_full 2, lost_too_big 0,
 /// lost_other 1.
-const STATS_FRAME: [u8; 38] = [
+pub(super) const STATS_FRAME: [u8; 38] = [
     0x04, 0x02, 0x01, 0xff, 0x01, 0x01, 0x01, 0x02, 0x08, 0x01, 0x01, 0x01, 0x04, 0x77, 0x35, 0x94,
     0x01, 0x01, 0x01, 0x02, 0x07, 0x01, 0x01, 0x02, 0x02, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x06,
     0x01, 0xbc, 0x29, 0x84, 0xe2, 0x00,
 ];
 
 /// Hello: next sequence 0, 5 µs, ring of 4096 bytes, "Zephyr".
-const HELLO_FRAME: [u8; 32] = [
+pub(super) const HELLO_FRAME: [u8; 32] = [
     0x04, 0x03, 0x01, 0xff, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x03, 0x13,
     0x88, 0x01, 0x02, 0x10, 0x0b, 0x5a, 0x65, 0x70, 0x68, 0x79, 0x72, 0xaa, 0x28, 0xa7, 0x6f, 0x00,
 ];
@@ -119,7 +119,7 @@ pub(super) fn decode_in(mut stream: &[u8], steps: &[usize]) -> Vec<Got> {
     got
 }
 
-fn with_resync(frames: &[&[u8]]) -> Vec<u8> {
+pub(super) fn with_resync(frames: &[&[u8]]) -> Vec<u8> {
     let mut stream = vec![RESYNC];
     for frame in frames {
         stream.extend_from_slice(frame);
@@ -235,140 +235,6 @@ fn encoder_is_done_after_the_delimiter() {
     assert_eq!(encoder.fill(&mut out), PACKET_FRAME.len());
     assert!(encoder.is_done());
     assert_eq!(encoder.fill(&mut out), 0);
-}
-
-#[test]
-fn repeated_delimiters_are_not_frames() {
-    let stream = with_resync(&[&[0, 0, 0], &HELLO_FRAME, &[0, 0], &STATS_FRAME]);
-    let got = decode(&stream, 3);
-    assert_eq!(got.len(), 2);
-    assert!(got.iter().all(|g| matches!(g, Got::Record(_))));
-}
-
-#[test]
-fn garbage_before_the_first_delimiter_is_skipped() {
-    let mut stream = vec![0x55u8; 40];
-    stream.extend(with_resync(&[&PACKET_FRAME, &STATS_FRAME]));
-    let got = decode(&stream, 7);
-    assert_eq!(got[0], Got::Skipped(40));
-    assert_eq!(
-        &got[1..],
-        [Got::Record(PACKET_RECORD.to_vec()), got[2].clone()]
-    );
-    assert!(matches!(got[2], Got::Record(_)));
-}
-
-#[test]
-fn a_flipped_byte_costs_one_frame() {
-    let mut damaged = PACKET_FRAME;
-    damaged[14] ^= 0x40;
-    let got = decode(&with_resync(&[&HELLO_FRAME, &damaged, &STATS_FRAME]), 4);
-    assert_eq!(got.len(), 3);
-    assert_eq!(got[1], Got::Corrupt(Corruption::Crc));
-    assert!(matches!(got[2], Got::Record(_)));
-    // A code byte that runs past the delimiter breaks the stuffing.
-    let mut damaged = PACKET_FRAME;
-    damaged[PACKET_FRAME.len() - 6] = 0x40;
-    let got = decode(&with_resync(&[&damaged, &STATS_FRAME]), 100);
-    assert_eq!(got[0], Got::Corrupt(Corruption::Cobs));
-    assert!(matches!(got[1], Got::Record(_)));
-}
-
-#[test]
-fn dropped_and_inserted_bytes_cost_the_frames_they_hit() {
-    let mut dropped = PACKET_FRAME.to_vec();
-    dropped.remove(20);
-    let got = decode(&with_resync(&[&dropped, &HELLO_FRAME]), 9);
-    assert!(matches!(got[0], Got::Corrupt(_)), "{got:?}");
-    assert!(matches!(got[1], Got::Record(_)));
-
-    let mut inserted = PACKET_FRAME.to_vec();
-    inserted.insert(10, 0);
-    let got = decode(&with_resync(&[&inserted, &HELLO_FRAME]), 9);
-    assert_eq!(got.len(), 3, "{got:?}");
-    assert!(matches!(got[0], Got::Corrupt(_)));
-    assert!(matches!(got[1], Got::Corrupt(_)));
-    assert!(matches!(got[2], Got::Record(_)));
-}
-
-#[test]
-fn a_truncated_frame_swallows_the_next_one_only() {
-    let truncated = &PACKET_FRAME[..20];
-    let got = decode(&with_resync(&[truncated, &HELLO_FRAME, &STATS_FRAME]), 6);
-    assert_eq!(got.len(), 2, "{got:?}");
-    assert!(matches!(got[0], Got::Corrupt(_)));
-    assert!(matches!(got[1], Got::Record(_)));
-}
-
-#[test]
-fn short_frames_are_refused() {
-    // A CRC-correct frame holding only 7 bytes of record.
-    let short = encode(&[1, 1, 0, 0, 0, 0, 0], &[], 16);
-    assert_eq!(
-        decode(&with_resync(&[&short, &[3, 1, 2, 0]]), 16),
-        [
-            Got::Corrupt(Corruption::TooShort),
-            Got::Corrupt(Corruption::TooShort)
-        ]
-    );
-}
-
-#[test]
-fn frames_longer_than_any_record_are_refused_without_growing() {
-    let long = vec![0x7fu8; MAX_RECORD_LEN + 1];
-    let frame = encode(&long, &[], 4096);
-    let got = decode(&with_resync(&[&frame, &HELLO_FRAME]), 4096);
-    assert_eq!(got[0], Got::Corrupt(Corruption::TooLong));
-    assert!(matches!(got[1], Got::Record(_)));
-    // The longest record allowed still passes.
-    let longest = vec![0x7fu8; MAX_RECORD_LEN];
-    let frame = encode(&longest, &[], 4096);
-    assert_eq!(
-        decode(&with_resync(&[&frame]), 65536),
-        [Got::Record(longest)]
-    );
-    // A small buffer refuses what does not fit, then carries on.
-    let mut decoder = StreamDecoder::new([0u8; 40]);
-    let mut events = Vec::new();
-    let stream = with_resync(&[&encode(&[9u8; 37], &[], 64), &HELLO_FRAME]);
-    decoder.push(&stream, |event| events.push(format!("{event:?}")));
-    assert_eq!(events.len(), 2);
-    assert!(events[0].contains("TooLong"), "{events:?}");
-    assert!(events[1].starts_with("Record"), "{events:?}");
-    // Endless bytes without a delimiter: counted, never stored.
-    let mut decoder = StreamDecoder::new(vec![0u8; 64]);
-    let noise = vec![0x11u8; 100_000];
-    decoder.push(&[0], |_| {});
-    decoder.push(&noise, |_| panic!("no delimiter, no event"));
-    let mut events = Vec::new();
-    decoder.push(&[0], |event| {
-        events.push(
-            event
-                == Event::Corrupt {
-                    len: 100_000,
-                    reason: Corruption::TooLong,
-                },
-        )
-    });
-    assert_eq!(events, [true]);
-    assert_eq!(decoder.capacity(), 64);
-}
-
-#[test]
-fn reset_forgets_the_frame_in_progress() {
-    let mut decoder = StreamDecoder::new(vec![0u8; MAX_FRAME_DATA_LEN]);
-    decoder.push(&[0], |_| {});
-    decoder.push(&PACKET_FRAME[..10], |_| panic!("incomplete"));
-    assert_eq!(decoder.reset(), 10);
-    let mut events = Vec::new();
-    decoder.push(&PACKET_FRAME, |event| {
-        events.push(event == Event::Skipped { len: 37 })
-    });
-    assert_eq!(
-        events,
-        [true],
-        "up to the next delimiter, bytes are skipped"
-    );
 }
 
 #[test]

@@ -8,10 +8,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::cli::{Config, Source};
-use crate::decap::{Decapsulator, Filter};
+use crate::cli::Config;
 use crate::error::Fatal;
-use crate::input::{now_ns, offline, packet_socket, serial, udp, Event, Frame, Input};
+use crate::input::{now_ns, Event, Frame, Input};
 use crate::link::inspect::{self, Direction};
 use crate::link::{detect, LinkChoice, LinkType};
 use crate::output::pcapng::{InterfaceDesc, PacketRecord};
@@ -43,74 +42,10 @@ enum StreamKey {
     },
 }
 
-/// Opens the input the configuration names and says what it listens on.
-fn open_input(config: &Config) -> Result<Input, Fatal> {
-    let filter = Filter {
-        ports: config.ports.clone(),
-        devices: config.devices.clone(),
-    };
-    let input = match &config.source {
-        Source::Udp {
-            listen,
-            ports,
-            interface,
-        } => {
-            let listener = udp::UdpListener::bind(*listen, ports, interface.as_deref())?;
-            if !config.extcap {
-                for port in listener.ports() {
-                    let shown = match listen {
-                        IpAddr::V6(v6) => format!("[{v6}]:{port}"),
-                        IpAddr::V4(v4) => format!("{v4}:{port}"),
-                    };
-                    let on = interface
-                        .as_deref()
-                        .map(|name| format!(" on {name}"))
-                        .unwrap_or_default();
-                    eprintln!("zcap: listening on UDP {shown}{on}");
-                }
-            }
-            Input::Udp(listener)
-        }
-        Source::TunnelLess { interface } => {
-            let socket = packet_socket::PacketSocket::open(interface)?;
-            eprintln!(
-                "zcap: reading the capture tunnel on {interface} (inner UDP ports {})",
-                ports_text(&config.ports)
-            );
-            Input::TunnelLess {
-                socket,
-                decap: Decapsulator::new(filter),
-                ignored: 0,
-            }
-        }
-        Source::Offline { path } => {
-            let reader = offline::OfflineReader::open(path)?;
-            Input::Offline {
-                reader,
-                decap: Decapsulator::new(filter),
-                ignored: 0,
-            }
-        }
-        Source::Serial { path, baud } => {
-            let input = serial::SerialInput::open(path, *baud)?;
-            if input.is_open() && !config.extcap {
-                eprintln!("zcap: {}", input.describe());
-            }
-            Input::Serial(input)
-        }
-    };
-    Ok(input)
-}
-
-fn ports_text(ports: &[u16]) -> String {
-    let texts: Vec<String> = ports.iter().map(u16::to_string).collect();
-    texts.join(", ")
-}
-
 /// Runs a capture until a signal, an autostop condition, the end of the
 /// input, or the reader of the output going away.
 pub fn run(config: &Config, stop: &Arc<AtomicBool>) -> Result<(), Fatal> {
-    let mut input = open_input(config)?;
+    let mut input = Input::open(config)?;
     let default_linktype = match config.links.choose(IpAddr::from([0, 0, 0, 0]), 0) {
         LinkChoice::Fixed(link) => link.linktype(),
         LinkChoice::Auto => LinkType::Ethernet.linktype(),

@@ -3,6 +3,7 @@
 //! (tunnel-less), or a recorded capture of that interface (offline).
 
 pub mod offline;
+mod open;
 pub mod packet_socket;
 pub mod serial;
 pub mod udp;
