@@ -174,8 +174,13 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// Tells the user something, without garbling the live counter.
+    /// Tells the user something, without garbling the live counter. Not as
+    /// a Wireshark extcap: Wireshark shows whatever an extcap writes to
+    /// standard error as an error.
     fn notice(&mut self, text: &str) {
+        if self.config.extcap {
+            return;
+        }
         self.counter.clear();
         eprintln!("zcap: {text}");
     }

@@ -48,15 +48,26 @@ pub fn dlts(interface: Option<&str>) -> Result<String, Fatal> {
     Ok("dlt {number=1}{name=EN10MB}{display=Ethernet (SLL and SLL2 devices get their own interfaces in the pcapng stream)}\n".to_string())
 }
 
-/// `--extcap-interface zcap-serial --extcap-config`: the port (the serial
-/// devices present are offered, any path can be typed) and the baud rate.
+/// `--extcap-interface zcap-serial --extcap-config`: the port (a text
+/// field, since Wireshark 4.0 has no editable selector; it starts with the
+/// first serial device present) and the baud rate.
 fn serial_config() -> String {
     let mut text = String::from(
-        "arg {number=0}{call=--serial}{display=Serial port}{type=editselector}{required=true}{tooltip=The device's UART, USB CDC ACM port or pty, e.g. /dev/ttyACM0}\n",
+        "arg {number=0}{call=--serial}{display=Serial port}{type=string}{required=true}",
     );
-    for port in serial_ports() {
-        let _ = writeln!(text, "value {{arg=0}}{{value={port}}}{{display={port}}}");
+    let ports = serial_ports();
+    if let Some(first) = ports.first() {
+        let _ = write!(text, "{{default={first}}}");
     }
+    let present = if ports.is_empty() {
+        "none found now".to_string()
+    } else {
+        ports.join(", ")
+    };
+    let _ = writeln!(
+        text,
+        "{{tooltip=The device's UART, USB CDC ACM port or pty, e.g. /dev/ttyACM0 (present: {present})}}"
+    );
     text.push_str("arg {number=1}{call=--baud}{display=Baud rate}{type=selector}{tooltip=Baud rate of the UART (a pty or USB CDC ACM port ignores it)}\n");
     for rate in serial::rates() {
         let default = rate == crate::cli::DEFAULT_BAUD;

@@ -59,7 +59,7 @@ fn wireshark_discovers_the_serial_interface_and_its_options() {
     let lines: Vec<&str> = config.lines().collect();
     assert!(
         lines[0].starts_with(
-            "arg {number=0}{call=--serial}{display=Serial port}{type=editselector}{required=true}"
+            "arg {number=0}{call=--serial}{display=Serial port}{type=string}{required=true}"
         ),
         "{config}"
     );

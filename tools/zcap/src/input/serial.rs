@@ -203,18 +203,12 @@ impl SerialInput {
         let Some(port) = self.port.as_mut() else {
             return;
         };
-        let readable = {
-            let mut fds = [PollFd::new(port.file.as_fd(), PollFlags::POLLIN)];
-            match poll(&mut fds, timeout_ms) {
-                Ok(0) | Err(Errno::EINTR) => return,
-                Ok(_) => true,
-                Err(_) => false,
-            }
-        };
-        let result = if readable {
-            port.file.read(&mut self.buf)
-        } else {
-            Err(io::Error::from(io::ErrorKind::BrokenPipe))
+        let mut fds = [PollFd::new(port.file.as_fd(), PollFlags::POLLIN)];
+        let result = match poll(&mut fds, timeout_ms) {
+            Ok(0) | Err(Errno::EINTR) => return,
+            // Data, or a hang-up that the read reports.
+            Ok(_) => port.file.read(&mut self.buf),
+            Err(err) => Err(io::Error::from(err)),
         };
         match result {
             Ok(0) if port.recorded => {
