@@ -13,6 +13,7 @@ pub mod decode;
 pub mod endpoint;
 pub mod filter;
 pub mod sll;
+pub mod stream_decode;
 pub mod tunnel_plan;
 pub mod wire_decode;
 pub mod zcap_decap;
@@ -31,3 +32,9 @@ pub mod link;
 #[allow(dead_code)]
 #[path = "../../tools/zcap/src/reassembly.rs"]
 pub mod reassembly;
+
+// zcap's serial stream receiver: pure, it needs only `std` and
+// `zephyr_net_capture` (its `tests` module is `cfg(test)`).
+#[allow(dead_code)]
+#[path = "../../tools/zcap/src/stream/mod.rs"]
+pub mod stream;

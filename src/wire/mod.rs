@@ -14,6 +14,7 @@ pub mod ip;
 pub mod ipv4;
 pub mod ipv6;
 pub mod sll;
+pub mod stream;
 pub mod tunnel;
 pub mod udp;
 

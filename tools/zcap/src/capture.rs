@@ -8,88 +8,44 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::cli::{Config, Source};
-use crate::decap::{Decapsulator, Filter};
+use crate::cli::Config;
 use crate::error::Fatal;
-use crate::input::{now_ns, offline, packet_socket, udp, Event, Frame, Input};
+use crate::input::{now_ns, Event, Frame, Input};
 use crate::link::inspect::{self, Direction};
 use crate::link::{detect, LinkChoice, LinkType};
 use crate::output::pcapng::{InterfaceDesc, PacketRecord};
 use crate::output::{Output, Target, Written};
-use crate::stats::Totals;
+use crate::stats::{DeviceId, Totals};
 use crate::summary::Line;
 use crate::terminal::Counter;
+
+mod stream;
 
 /// How long the input may block before the loop checks for signals and
 /// time-based work.
 const POLL_MS: u16 = 200;
 
-/// A (device, link type) pair: one pcapng interface.
+/// One pcapng interface: a (device, link type) pair of the UDP tunnel, or
+/// a (capture device, interface, link type) of a serial stream.
 struct Stream {
     desc: InterfaceDesc,
 }
 
-/// Opens the input the configuration names and says what it listens on.
-fn open_input(config: &Config) -> Result<Input, Fatal> {
-    let filter = Filter {
-        ports: config.ports.clone(),
-        devices: config.devices.clone(),
-    };
-    let input = match &config.source {
-        Source::Udp {
-            listen,
-            ports,
-            interface,
-        } => {
-            let listener = udp::UdpListener::bind(*listen, ports, interface.as_deref())?;
-            if !config.extcap {
-                for port in listener.ports() {
-                    let shown = match listen {
-                        IpAddr::V6(v6) => format!("[{v6}]:{port}"),
-                        IpAddr::V4(v4) => format!("{v4}:{port}"),
-                    };
-                    let on = interface
-                        .as_deref()
-                        .map(|name| format!(" on {name}"))
-                        .unwrap_or_default();
-                    eprintln!("zcap: listening on UDP {shown}{on}");
-                }
-            }
-            Input::Udp(listener)
-        }
-        Source::TunnelLess { interface } => {
-            let socket = packet_socket::PacketSocket::open(interface)?;
-            eprintln!(
-                "zcap: reading the capture tunnel on {interface} (inner UDP ports {})",
-                ports_text(&config.ports)
-            );
-            Input::TunnelLess {
-                socket,
-                decap: Decapsulator::new(filter),
-                ignored: 0,
-            }
-        }
-        Source::Offline { path } => {
-            let reader = offline::OfflineReader::open(path)?;
-            Input::Offline {
-                reader,
-                decap: Decapsulator::new(filter),
-                ignored: 0,
-            }
-        }
-    };
-    Ok(input)
-}
-
-fn ports_text(ports: &[u16]) -> String {
-    let texts: Vec<String> = ports.iter().map(u16::to_string).collect();
-    texts.join(", ")
+/// What tells one stream from another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum StreamKey {
+    Udp(IpAddr, LinkType),
+    Serial {
+        device: u8,
+        ifindex: u16,
+        link: LinkType,
+    },
 }
 
 /// Runs a capture until a signal, an autostop condition, the end of the
 /// input, or the reader of the output going away.
 pub fn run(config: &Config, stop: &Arc<AtomicBool>) -> Result<(), Fatal> {
-    let mut input = open_input(config)?;
+    let mut input = Input::open(config)?;
     let default_linktype = match config.links.choose(IpAddr::from([0, 0, 0, 0]), 0) {
         LinkChoice::Fixed(link) => link.linktype(),
         LinkChoice::Auto => LinkType::Ethernet.linktype(),
@@ -127,7 +83,12 @@ pub fn run(config: &Config, stop: &Arc<AtomicBool>) -> Result<(), Fatal> {
         let handled = match event {
             Event::Frame(frame) => session.frame(frame, &mut output).map(|()| dirty = true),
             Event::Malformed { device, reason } => {
-                session.malformed(device, reason);
+                session.malformed(device.map(DeviceId::Ip), reason);
+                Ok(())
+            }
+            Event::Stream(item) => session.stream_item(*item, &mut output),
+            Event::Notice(text) => {
+                session.notice(&text);
                 Ok(())
             }
             Event::Idle => {
@@ -154,6 +115,19 @@ pub fn run(config: &Config, stop: &Arc<AtomicBool>) -> Result<(), Fatal> {
     if !config.extcap {
         let mut err = io::stderr().lock();
         let _ = write!(err, "{}", session.totals.render(decap.as_ref()));
+        if let Input::Serial(serial) = &input {
+            let receiver = serial.receiver();
+            let _ = write!(
+                err,
+                "{}",
+                crate::stats::render_stream(
+                    &serial.path().display().to_string(),
+                    receiver.counters(),
+                    receiver.unseen_at_end(),
+                    receiver.drift()
+                )
+            );
+        }
         for file in output.files() {
             let _ = writeln!(err, "zcap: wrote {}", file.display());
         }
@@ -164,12 +138,14 @@ pub fn run(config: &Config, stop: &Arc<AtomicBool>) -> Result<(), Fatal> {
 struct Session<'a> {
     config: &'a Config,
     streams: Vec<Stream>,
-    stream_index: HashMap<(IpAddr, LinkType), usize>,
+    stream_index: HashMap<StreamKey, usize>,
     totals: Totals,
-    reported: HashSet<(Option<IpAddr>, &'static str)>,
+    reported: HashSet<(Option<DeviceId>, &'static str)>,
     first_ts: Option<u64>,
     lines: bool,
     counter: Counter,
+    /// What a serial stream's device said in its hello.
+    device_text: Option<String>,
 }
 
 impl<'a> Session<'a> {
@@ -187,29 +163,57 @@ impl<'a> Session<'a> {
             first_ts: None,
             lines,
             counter: Counter::new(!config.extcap && !lines_on_terminal),
+            device_text: None,
         }
     }
 
     /// Reports a problem once per device and kind; later ones are counted.
-    fn report_once(&mut self, device: Option<IpAddr>, problem: &'static str, text: String) {
+    fn report_once(&mut self, device: Option<DeviceId>, problem: &'static str, text: String) {
         if self.reported.insert((device, problem)) {
-            self.counter.clear();
-            eprintln!("zcap: {text}");
+            self.notice(&text);
         }
     }
 
-    fn malformed(&mut self, device: Option<IpAddr>, reason: &'static str) {
+    /// Tells the user something, without garbling the live counter. Not as
+    /// a Wireshark extcap: Wireshark shows whatever an extcap writes to
+    /// standard error as an error.
+    fn notice(&mut self, text: &str) {
+        if self.config.extcap {
+            return;
+        }
+        self.counter.clear();
+        eprintln!("zcap: {text}");
+    }
+
+    fn malformed(&mut self, device: Option<DeviceId>, reason: &'static str) {
         self.totals.device(device).malformed += 1;
         let from = device.map_or_else(|| "an unknown device".to_string(), |d| d.to_string());
+        let what = match device {
+            Some(DeviceId::Capture(_)) => "frame",
+            _ => "capture datagram",
+        };
         self.report_once(
             device,
             reason,
-            format!("malformed capture datagram from {from}: {reason} (counted; further ones are not reported)"),
+            format!(
+                "malformed {what} from {from}: {reason} (counted; further ones are not reported)"
+            ),
         );
     }
 
+    /// The index of the stream `key`, described by `describe` when new.
+    fn stream_for(&mut self, key: StreamKey, describe: impl FnOnce() -> InterfaceDesc) -> usize {
+        if let Some(&index) = self.stream_index.get(&key) {
+            return index;
+        }
+        let index = self.streams.len();
+        self.streams.push(Stream { desc: describe() });
+        self.stream_index.insert(key, index);
+        index
+    }
+
     fn stream(&mut self, device: IpAddr, port: u16, link: LinkType, guess: Option<&str>) -> usize {
-        if let Some(&index) = self.stream_index.get(&(device, link)) {
+        if let Some(&index) = self.stream_index.get(&StreamKey::Udp(device, link)) {
             return index;
         }
         if let Some(reason) = guess {
@@ -219,20 +223,17 @@ impl<'a> Session<'a> {
                 "zcap: guessed link type {link} for {device} from its first such frame: {reason}; pass --link {device}={link} to be sure"
             );
         }
-        let index = self.streams.len();
-        self.streams.push(Stream {
-            desc: InterfaceDesc {
-                linktype: link.linktype(),
-                snaplen: self.config.snaplen,
-                name: format!("zephyr-{device}-{link}"),
-                description: format!(
-                    "Zephyr net capture from {device} to UDP port {port}, link type {link}"
-                ),
-                comment: guess.map(|reason| format!("link type guessed by zcap: {reason}")),
-            },
-        });
-        self.stream_index.insert((device, link), index);
-        index
+        let snaplen = self.config.snaplen;
+        self.stream_for(StreamKey::Udp(device, link), || InterfaceDesc {
+            linktype: link.linktype(),
+            snaplen,
+            name: format!("zephyr-{device}-{link}"),
+            description: format!(
+                "Zephyr net capture from {device} to UDP port {port}, link type {link}"
+            ),
+            comment: guess.map(|reason| format!("link type guessed by zcap: {reason}")),
+            counts_if_drops: false,
+        })
     }
 
     fn frame(&mut self, mut frame: Frame, output: &mut Output) -> Result<(), Fatal> {
@@ -240,9 +241,10 @@ impl<'a> Session<'a> {
         if !self.config.devices.is_empty() && !self.config.devices.contains(&device) {
             return Ok(());
         }
-        self.totals.device(Some(device)).drops += frame.drops;
+        let id = DeviceId::Ip(device);
+        self.totals.device(Some(id)).drops += frame.drops;
         if frame.bytes.is_empty() {
-            self.malformed(Some(device), "empty datagram");
+            self.malformed(Some(id), "empty datagram");
             return Ok(());
         }
         let (link, guess) = match self.config.links.choose(device, frame.port) {
@@ -260,7 +262,7 @@ impl<'a> Session<'a> {
                 "pass --repair-sll2 to rewrite its interface index"
             };
             self.report_once(
-                Some(device),
+                Some(id),
                 "legacy sll2",
                 format!("{device} sends SLL2 headers of the old C implementation (byte-swapped interface index, zeroed packet type and address length): direction unknown; {fix}"),
             );
@@ -269,25 +271,44 @@ impl<'a> Session<'a> {
             }
         }
         if let Some(problem) = facts.problem {
-            self.malformed(Some(device), problem);
+            self.malformed(Some(id), problem);
         }
         let stream = self.stream(device, frame.port, link, guess.as_deref());
-        let totals = self.totals.device(Some(device));
-        totals.packets += 1;
-        totals.bytes += frame.bytes.len() as u64;
-        totals.links.insert(link);
-        let snapped = match usize::try_from(self.config.snaplen) {
-            Ok(snaplen) if snaplen > 0 => frame.bytes.get(..snaplen).unwrap_or(&frame.bytes),
-            _ => &frame.bytes,
-        };
         let record = PacketRecord {
             ts_ns: frame.ts_ns,
-            data: snapped,
+            data: &frame.bytes,
             orig_len: u32::try_from(frame.bytes.len()).unwrap_or(u32::MAX),
             flags: facts.direction.epb_flags(),
             dropcount: frame.drops,
+            if_drops: 0,
             comment: facts.problem,
         };
+        let label = device.to_string();
+        self.deliver(stream, id, &label, link, facts.direction, record, output)
+    }
+
+    /// Counts, writes and shows a frame of `stream` from `device`.
+    #[allow(clippy::too_many_arguments)]
+    fn deliver(
+        &mut self,
+        stream: usize,
+        device: DeviceId,
+        label: &str,
+        link: LinkType,
+        direction: Direction,
+        mut record: PacketRecord<'_>,
+        output: &mut Output,
+    ) -> Result<(), Fatal> {
+        let totals = self.totals.device(Some(device));
+        totals.packets += 1;
+        totals.bytes += record.data.len() as u64;
+        totals.links.insert(link);
+        let frame = record.data;
+        if let Ok(snaplen) = usize::try_from(self.config.snaplen) {
+            if snaplen > 0 {
+                record.data = frame.get(..snaplen).unwrap_or(frame);
+            }
+        }
         let desc = match self.streams.get(stream) {
             Some(stream) => &stream.desc,
             None => return Ok(()),
@@ -298,25 +319,32 @@ impl<'a> Session<'a> {
                 Some(device),
                 "wrong linktype",
                 format!(
-                    "{device} sends {link} frames, which this pcap file cannot hold; use -F pcapng"
+                    "{label} sends {link} frames, which this pcap file cannot hold; use -F pcapng"
                 ),
             );
         }
         if self.lines {
-            self.print_line(&frame, link, facts.direction);
+            self.print_line(record.ts_ns, label, link, direction, frame);
         }
         self.counter.update(self.totals.packets());
         Ok(())
     }
 
-    fn print_line(&mut self, frame: &Frame, link: LinkType, direction: Direction) {
-        let first = *self.first_ts.get_or_insert(frame.ts_ns);
+    fn print_line(
+        &mut self,
+        ts_ns: u64,
+        device: &str,
+        link: LinkType,
+        direction: Direction,
+        frame: &[u8],
+    ) {
+        let first = *self.first_ts.get_or_insert(ts_ns);
         let line = Line {
-            relative_secs: frame.ts_ns.saturating_sub(first) as f64 / 1e9,
-            device: frame.device,
+            relative_secs: ts_ns.saturating_sub(first) as f64 / 1e9,
+            device,
             link,
             direction,
-            frame: &frame.bytes,
+            frame,
         };
         let _ = writeln!(io::stdout().lock(), "{}", line.render());
     }

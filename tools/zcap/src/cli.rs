@@ -14,6 +14,8 @@ use crate::output::{Format, Target};
 
 /// The default capture port of Zephyr's `net capture setup`.
 pub const DEFAULT_PORT: u16 = 4242;
+/// The default baud rate of a serial capture stream.
+pub const DEFAULT_BAUD: u32 = 115_200;
 
 const ABOUT: &str = "Receive Zephyr network captures and write pcapng or a live Wireshark feed";
 
@@ -24,6 +26,8 @@ Examples:
   zcap -p 4242 -p 4243 --link 4243=sll2        two ports, the second one cooked (SLL2)
   zcap -i zeth --tunnel-less -w capture.pcapng decapsulate on the TAP, no kernel tunnels
   zcap -r zeth.pcap -w frames.pcapng           decapsulate a recorded tunnel capture
+  zcap --serial /dev/ttyACM0 --baud 921600 -w capture.pcapng
+                                               a device's capture stream over its UART
   zcap -w ring.pcapng -b filesize:10000 -b files:5";
 
 /// Command-line arguments.
@@ -41,9 +45,20 @@ pub struct Args {
     pub ports: Vec<u16>,
 
     /// Network interface: receive only on it (UDP mode, like net-capture.py),
-    /// or read the tunnel from it (--tunnel-less).
+    /// or read the tunnel from it (--tunnel-less). The path of a serial
+    /// device (/dev/ttyACM0) reads its capture stream, as --serial does.
     #[arg(short = 'i', long = "interface", value_name = "IFACE")]
     pub interface: Option<String>,
+
+    /// Read the capture stream of a device without a second network link
+    /// from a serial port or pty (e.g. /dev/ttyACM0, /dev/pts/3), or from a
+    /// file holding a recorded stream.
+    #[arg(long = "serial", value_name = "PATH")]
+    pub serial: Option<PathBuf>,
+
+    /// Baud rate of the serial port [default: 115200]; a pty ignores it.
+    #[arg(long = "baud", value_name = "N")]
+    pub baud: Option<u32>,
 
     /// Read the interface carrying the tunnel (e.g. the zeth TAP) with a
     /// packet socket and take the tunnel apart in user space (needs
@@ -227,6 +242,13 @@ pub enum Source {
         /// Its path.
         path: PathBuf,
     },
+    /// A capture stream on a serial port (or in a file).
+    Serial {
+        /// The port.
+        path: PathBuf,
+        /// Its baud rate.
+        baud: u32,
+    },
 }
 
 /// What the user asked for.
@@ -284,8 +306,9 @@ impl Args {
             return Ok(Request::ExtcapConfig(self.extcap_interface));
         }
         let extcap = self.capture;
+        let serial = serial::source(&self)?;
         if extcap {
-            crate::extcap::check_capture(self.extcap_interface.as_deref())?;
+            crate::extcap::check_capture(self.extcap_interface.as_deref(), serial.is_some())?;
             if let Some(filter) = self
                 .extcap_capture_filter
                 .as_deref()
@@ -317,7 +340,9 @@ impl Args {
         if ports.is_empty() {
             ports.push(crate::cli::DEFAULT_PORT);
         }
-        let source = if self.tunnel_less {
+        let source = if let Some(serial) = serial {
+            serial
+        } else if self.tunnel_less {
             Source::TunnelLess {
                 interface: self.interface.clone().unwrap_or_default(),
             }
@@ -368,5 +393,6 @@ impl Args {
     }
 }
 
+mod serial;
 #[cfg(test)]
 mod tests;

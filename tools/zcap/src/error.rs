@@ -12,7 +12,7 @@ pub const EXIT_RUNTIME: u8 = 1;
 /// Exit code: the command line is wrong (clap uses the same code).
 pub const EXIT_USAGE: u8 = 2;
 /// Exit code: an input could not be opened (port in use, missing capability,
-/// unknown interface, unreadable capture file).
+/// unknown interface, unreadable capture file, unusable serial port).
 pub const EXIT_INPUT: u8 = 3;
 /// Exit code: an output could not be opened (unwritable file or fifo).
 pub const EXIT_OUTPUT: u8 = 4;
@@ -23,7 +23,8 @@ Exit codes:
   0  capture ended normally (Ctrl-C, -a limit, end of the -r file, reader closed the pipe)
   1  an I/O error stopped a running capture
   2  bad command line
-  3  an input could not be opened (port in use, no CAP_NET_RAW, unknown interface, unreadable file)
+  3  an input could not be opened (port in use, no CAP_NET_RAW, unknown interface, unreadable file,
+     serial port not permitted, busy or not a serial device)
   4  an output could not be opened (unwritable file or fifo)";
 
 /// A failure that ends the run.

@@ -12,6 +12,7 @@ mod link;
 mod output;
 mod reassembly;
 mod stats;
+mod stream;
 mod summary;
 mod terminal;
 

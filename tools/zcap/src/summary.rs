@@ -3,7 +3,6 @@
 //! protocol fields). Decoding beyond the link header uses etherparse.
 
 use std::fmt::Write as _;
-use std::net::IpAddr;
 
 use etherparse::{EtherType, Icmpv4Type, Icmpv6Type, LaxNetSlice, LaxSlicedPacket, TransportSlice};
 use zephyr_net_capture::wire::{ethernet, sll};
@@ -15,8 +14,8 @@ use crate::link::LinkType;
 pub struct Line<'a> {
     /// Seconds since the first frame.
     pub relative_secs: f64,
-    /// The device.
-    pub device: IpAddr,
+    /// The device: its address, or its capture device and interface.
+    pub device: &'a str,
     /// The frame's link type.
     pub link: LinkType,
     /// Its direction.
@@ -31,8 +30,8 @@ impl Line<'_> {
         format!(
             "{:>11.6} {:<18} {:<4} {:<3} {}",
             self.relative_secs,
-            self.device.to_string(),
-            self.link.name(),
+            self.device,
+            self.link.to_string(),
             self.direction.arrow(),
             describe(self.link, self.frame)
         )
@@ -77,7 +76,57 @@ pub fn describe(link: LinkType, frame: &[u8]) -> String {
             ),
             Err(_) => format!("[malformed SLL2, {} bytes]", frame.len()),
         },
+        LinkType::Ppp => ppp(frame),
+        LinkType::Ieee802154 | LinkType::Ieee802154Fcs => ieee802154(frame),
+        LinkType::Other(linktype) => format!("link type {linktype} len={}", frame.len()),
     }
+}
+
+/// A PPP frame: protocol (after an optional FF 03 address and control),
+/// then IPv4/IPv6 decoded further.
+fn ppp(frame: &[u8]) -> String {
+    let body = match frame {
+        [0xff, 0x03, rest @ ..] => rest,
+        _ => frame,
+    };
+    // The protocol field may be compressed to one byte (odd first byte).
+    let (protocol, payload) = match body {
+        [first, rest @ ..] if first & 1 == 1 => (u16::from(*first), rest),
+        [high, low, rest @ ..] => (u16::from_be_bytes([*high, *low]), rest),
+        _ => return format!("[malformed PPP, {} bytes]", frame.len()),
+    };
+    let ethertype = match protocol {
+        0x0021 => ethernet::ethertype::IPV4,
+        0x0057 => ethernet::ethertype::IPV6,
+        _ => 0,
+    };
+    if let Some(text) = network(ethertype, payload) {
+        return text;
+    }
+    let name = match protocol {
+        0xc021 => "LCP".to_string(),
+        0xc023 => "PAP".to_string(),
+        0xc223 => "CHAP".to_string(),
+        0x8021 => "IPCP".to_string(),
+        0x8057 => "IPV6CP".to_string(),
+        other => format!("protocol 0x{other:04x}"),
+    };
+    format!("PPP {name} len={}", payload.len())
+}
+
+/// An IEEE 802.15.4 MAC frame: its frame type from the frame control field.
+fn ieee802154(frame: &[u8]) -> String {
+    let Some(&control) = frame.first() else {
+        return "[malformed IEEE 802.15.4, 0 bytes]".to_string();
+    };
+    let kind = match control & 0b111 {
+        0 => "beacon",
+        1 => "data",
+        2 => "ack",
+        3 => "MAC command",
+        _ => "frame",
+    };
+    format!("IEEE 802.15.4 {kind} len={}", frame.len())
 }
 
 fn cooked(hatype: u16, protocol: u16, payload: &[u8]) -> String {
@@ -270,6 +319,25 @@ mod tests {
     }
 
     #[test]
+    fn serial_link_types_are_summarised() {
+        let mut ppp_ip = vec![0xff, 0x03, 0x00, 0x57];
+        ppp_ip.extend_from_slice(&icmpv6_echo_in_ethernet()[14..]);
+        assert!(describe(LinkType::Ppp, &ppp_ip).contains("ICMPv6 echo request"));
+        assert_eq!(
+            describe(LinkType::Ppp, &[0xc0, 0x21, 1, 2]),
+            "PPP LCP len=2"
+        );
+        assert_eq!(
+            describe(LinkType::Ieee802154Fcs, &[0x41, 0xcc, 7, 0, 0]),
+            "IEEE 802.15.4 data len=5"
+        );
+        assert_eq!(
+            describe(LinkType::Other(147), &[1, 2]),
+            "link type 147 len=2"
+        );
+    }
+
+    #[test]
     fn damaged_frames_still_get_a_line() {
         assert_eq!(
             describe(LinkType::Ethernet, &[1, 2, 3]),
@@ -281,7 +349,7 @@ mod tests {
         );
         let line = Line {
             relative_secs: 1.5,
-            device: "192.0.2.1".parse().unwrap(),
+            device: "192.0.2.1",
             link: LinkType::Ethernet,
             direction: Direction::Outbound,
             frame: &[0; 14],

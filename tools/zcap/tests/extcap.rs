@@ -28,11 +28,15 @@ fn stdout_of(args: &[&str]) -> String {
 fn wireshark_discovers_the_zephyr_interface() {
     let interfaces = stdout_of(&["--extcap-interfaces", "--extcap-version=4.0"]);
     let lines: Vec<&str> = interfaces.lines().collect();
-    assert_eq!(lines.len(), 2);
+    assert_eq!(lines.len(), 3);
     assert!(lines[0].starts_with("extcap {version="), "{}", lines[0]);
     assert_eq!(
         lines[1],
         "interface {value=zcap}{display=Zephyr capture (UDP tunnel receiver)}"
+    );
+    assert_eq!(
+        lines[2],
+        "interface {value=zcap-serial}{display=Zephyr capture (serial stream)}"
     );
 
     let dlts = stdout_of(&["--extcap-interface", "zcap", "--extcap-dlts"]);
@@ -45,6 +49,44 @@ fn wireshark_discovers_the_zephyr_interface() {
 
     let unknown = run(&["--extcap-interface", "eth0", "--extcap-dlts"]);
     assert_eq!(unknown.status.code(), Some(2));
+}
+
+#[test]
+fn wireshark_discovers_the_serial_interface_and_its_options() {
+    let dlts = stdout_of(&["--extcap-interface", "zcap-serial", "--extcap-dlts"]);
+    assert!(dlts.starts_with("dlt {number=1}{name=EN10MB}"), "{dlts}");
+    let config = stdout_of(&["--extcap-interface", "zcap-serial", "--extcap-config"]);
+    let lines: Vec<&str> = config.lines().collect();
+    assert!(
+        lines[0].starts_with(
+            "arg {number=0}{call=--serial}{display=Serial port}{type=string}{required=true}"
+        ),
+        "{config}"
+    );
+    assert!(config.contains("arg {number=1}{call=--baud}{display=Baud rate}{type=selector}"));
+    assert!(config.contains("value {arg=1}{value=115200}{display=115200}{default=true}"));
+    assert!(config.contains("value {arg=1}{value=921600}{display=921600}{default=false}"));
+    for line in lines {
+        assert!(
+            line.starts_with("arg {") || line.starts_with("value {"),
+            "{line}"
+        );
+        assert_eq!(
+            line.matches('{').count(),
+            line.matches('}').count(),
+            "{line}"
+        );
+    }
+    // The capture of the serial interface needs its port, and only it.
+    let missing = run(&[
+        "--capture",
+        "--extcap-interface",
+        "zcap-serial",
+        "--fifo",
+        "/nonexistent",
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("set 'Serial port'"));
 }
 
 #[test]

@@ -77,3 +77,54 @@ fn extcap_capture_writes_pcapng_to_the_fifo_quietly() {
     assert!(config.quiet && config.extcap);
     assert_eq!(config.format, Format::Pcapng);
 }
+
+#[test]
+fn serial_port_by_option_or_by_device_path() {
+    let by_option = config(&["--serial", "/dev/ttyACM7", "--baud", "921600"]);
+    assert_eq!(
+        by_option.source,
+        Source::Serial {
+            path: "/dev/ttyACM7".into(),
+            baud: 921_600
+        }
+    );
+    // dumpcap habits: -i names any source; /dev/null is a character device.
+    let by_path = config(&["-i", "/dev/null", "-w", "x.pcapng"]);
+    assert_eq!(
+        by_path.source,
+        Source::Serial {
+            path: "/dev/null".into(),
+            baud: DEFAULT_BAUD
+        }
+    );
+    // A USB port not plugged in yet is still a serial port.
+    assert!(matches!(
+        config(&["-i", "/dev/ttyUSB-not-there"]).source,
+        Source::Serial { .. }
+    ));
+}
+
+#[test]
+fn serial_options_that_do_not_fit_are_refused_with_the_fix() {
+    let message = |args: &[&str]| match request(args) {
+        Err(err) => {
+            assert_eq!(err.code, crate::error::EXIT_USAGE);
+            err.message
+        }
+        Ok(_) => panic!("{args:?} accepted"),
+    };
+    assert!(message(&["--baud", "9600"]).contains("--baud needs a serial port"));
+    assert!(message(&["--serial", "/dev/ttyACM0", "--baud", "12345"])
+        .contains("unsupported baud rate 12345"));
+    assert!(message(&["--serial", "/dev/ttyACM0", "-p", "4242"])
+        .starts_with("-p does not apply to the serial stream on /dev/ttyACM0"));
+    assert!(
+        message(&["--serial", "/dev/ttyACM0", "-C"]).contains("each record names its link type")
+    );
+    assert!(message(&["--serial", "/dev/ttyACM0", "-i", "/dev/ttyACM1"]).contains("two sources"));
+    let file = std::env::temp_dir().join("zcap-cli-test-not-a-device");
+    std::fs::write(&file, b"").unwrap();
+    let name = file.to_str().unwrap();
+    assert!(message(&["-i", name]).contains("neither a network interface nor a serial device"));
+    std::fs::remove_file(&file).unwrap();
+}

@@ -3,7 +3,9 @@
 //! (tunnel-less), or a recorded capture of that interface (offline).
 
 pub mod offline;
+mod open;
 pub mod packet_socket;
+pub mod serial;
 pub mod udp;
 
 use std::net::IpAddr;
@@ -42,6 +44,10 @@ pub enum Event {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// Something a serial capture stream carried.
+    Stream(Box<crate::stream::Item>),
+    /// Something to tell the user (a serial port went away or came back).
+    Notice(String),
     /// Nothing arrived within the timeout, or something not for us.
     Idle,
     /// The input has ended (end of an offline file).
@@ -81,6 +87,8 @@ pub enum Input {
         /// Packets that were not for us.
         ignored: u64,
     },
+    /// A serial capture stream.
+    Serial(serial::SerialInput),
 }
 
 impl Input {
@@ -113,13 +121,14 @@ impl Input {
                 Some(packet) => Ok(decapsulated(decap, ignored, packet.ts_ns, 0, &packet.ip)),
                 None => Ok(Event::End),
             },
+            Input::Serial(serial) => serial.next(timeout_ms),
         }
     }
 
     /// Counts of the decapsulating inputs; `None` for UDP.
     pub fn decap_counts(&mut self, finished: bool) -> Option<DecapCounts> {
         let (decap, ignored) = match self {
-            Input::Udp(_) => return None,
+            Input::Udp(_) | Input::Serial(_) => return None,
             Input::TunnelLess { decap, ignored, .. } | Input::Offline { decap, ignored, .. } => {
                 (decap, *ignored)
             }

@@ -20,6 +20,8 @@ pub enum Direction {
 /// How an inbound frame was addressed (pcapng `epb_flags` bits 2-4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reception {
+    /// Not known (a serial stream's record says inbound, nothing more).
+    Unspecified,
     /// To this host.
     Unicast,
     /// To a multicast group.
@@ -38,6 +40,7 @@ impl Direction {
             Direction::Outbound => 0b10,
             Direction::Inbound(reception) => {
                 let bits = match reception {
+                    Reception::Unspecified => 0,
                     Reception::Unicast => 1,
                     Reception::Multicast => 2,
                     Reception::Broadcast => 3,
@@ -134,6 +137,13 @@ pub fn inspect(link: LinkType, frame: &[u8]) -> Facts {
             Err(Error::Truncated) => broken("shorter than an SLL2 header (20 bytes)"),
             Err(_) => broken("SLL2 reserved field is not zero"),
         },
+        LinkType::Ieee802154 | LinkType::Ieee802154Fcs if frame.len() < 3 => {
+            broken("shorter than an IEEE 802.15.4 header (3 bytes)")
+        }
+        LinkType::Ppp if frame.len() < 2 => broken("shorter than a PPP header (2 bytes)"),
+        LinkType::Ieee802154 | LinkType::Ieee802154Fcs | LinkType::Ppp | LinkType::Other(_) => {
+            fine(Direction::Unknown)
+        }
     }
 }
 

@@ -15,6 +15,12 @@ use zephyr_net_capture::wire::sll;
 pub const LINKTYPE_ETHERNET: u32 = 1;
 /// pcap link type of raw IPv4/IPv6 (version from the first nibble).
 pub const LINKTYPE_RAW: u32 = 101;
+/// pcap link type of PPP (protocol field first, optionally after FF 03).
+pub const LINKTYPE_PPP: u32 = 9;
+/// pcap link type of IEEE 802.15.4 MAC frames with FCS.
+pub const LINKTYPE_IEEE802_15_4_WITHFCS: u32 = 195;
+/// pcap link type of IEEE 802.15.4 MAC frames without FCS.
+pub const LINKTYPE_IEEE802_15_4_NOFCS: u32 = 230;
 
 /// The link type of a stream of captured frames.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -27,6 +33,14 @@ pub enum LinkType {
     Sll2,
     /// Bare IPv4 or IPv6 packets.
     RawIp,
+    /// PPP frames (serial streams name their link type per packet).
+    Ppp,
+    /// IEEE 802.15.4 MAC frames with their FCS.
+    Ieee802154Fcs,
+    /// IEEE 802.15.4 MAC frames without FCS.
+    Ieee802154,
+    /// Any other pcap link type, written as it is.
+    Other(u16),
 }
 
 impl LinkType {
@@ -37,23 +51,51 @@ impl LinkType {
             LinkType::Sll => sll::LINKTYPE_LINUX_SLL,
             LinkType::Sll2 => sll::LINKTYPE_LINUX_SLL2,
             LinkType::RawIp => LINKTYPE_RAW,
+            LinkType::Ppp => LINKTYPE_PPP,
+            LinkType::Ieee802154Fcs => LINKTYPE_IEEE802_15_4_WITHFCS,
+            LinkType::Ieee802154 => LINKTYPE_IEEE802_15_4_NOFCS,
+            LinkType::Other(linktype) => u32::from(linktype),
         }
     }
 
-    /// The short name used on the command line and in summaries.
+    /// The link type a pcap link type number names.
+    pub fn from_linktype(linktype: u16) -> LinkType {
+        [
+            LinkType::Ethernet,
+            LinkType::Sll,
+            LinkType::Sll2,
+            LinkType::RawIp,
+            LinkType::Ppp,
+            LinkType::Ieee802154Fcs,
+            LinkType::Ieee802154,
+        ]
+        .into_iter()
+        .find(|link| link.linktype() == u32::from(linktype))
+        .unwrap_or(LinkType::Other(linktype))
+    }
+
+    /// The short name used on the command line and in summaries (`Other`
+    /// shows its number in [`fmt::Display`]).
     pub fn name(self) -> &'static str {
         match self {
             LinkType::Ethernet => "eth",
             LinkType::Sll => "sll",
             LinkType::Sll2 => "sll2",
             LinkType::RawIp => "raw",
+            LinkType::Ppp => "ppp",
+            LinkType::Ieee802154Fcs => "wpan-fcs",
+            LinkType::Ieee802154 => "wpan",
+            LinkType::Other(_) => "linktype",
         }
     }
 }
 
 impl fmt::Display for LinkType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        match self {
+            LinkType::Other(linktype) => write!(f, "linktype{linktype}"),
+            known => f.write_str(known.name()),
+        }
     }
 }
 
@@ -210,6 +252,19 @@ mod tests {
         assert_eq!(rules.choose(other, 4243), LinkChoice::Fixed(LinkType::Sll));
         assert_eq!(rules.choose(other, 4242), LinkChoice::Auto);
         assert_eq!(rules.choose(v4, 4242), LinkChoice::Fixed(LinkType::RawIp));
+    }
+
+    #[test]
+    fn link_type_numbers_map_both_ways() {
+        for number in [1u16, 9, 101, 113, 195, 230, 276, 127, 0] {
+            assert_eq!(
+                LinkType::from_linktype(number).linktype(),
+                u32::from(number)
+            );
+        }
+        assert_eq!(LinkType::from_linktype(195), LinkType::Ieee802154Fcs);
+        assert_eq!(LinkType::from_linktype(127).to_string(), "linktype127");
+        assert_eq!(LinkType::from_linktype(230).to_string(), "wpan");
     }
 
     #[test]

@@ -331,6 +331,7 @@ fn write_packet(
                         id,
                         stats: InterfaceStats {
                             start_ns: packet.ts_ns,
+                            if_dropped: desc.counts_if_drops.then_some(0),
                             ..InterfaceStats::default()
                         },
                     })
@@ -338,7 +339,11 @@ fn write_packet(
             };
             writer.packet(interface.id, packet)?;
             interface.stats.received += 1;
-            interface.stats.os_dropped += packet.dropcount;
+            let if_drops = packet.if_drops.min(packet.dropcount);
+            if let Some(if_dropped) = interface.stats.if_dropped.as_mut() {
+                *if_dropped += if_drops;
+            }
+            interface.stats.os_dropped += packet.dropcount - if_drops;
             interface.stats.end_ns = packet.ts_ns;
             Written::Stored
         }

@@ -114,6 +114,7 @@ mod tests {
             orig_len: data.len() as u32,
             flags: 0,
             dropcount: 0,
+            if_drops: 0,
             comment: None,
         }
     }

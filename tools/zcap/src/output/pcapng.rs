@@ -27,6 +27,7 @@ const EPB_DROPCOUNT: u16 = 4;
 const ISB_STARTTIME: u16 = 2;
 const ISB_ENDTIME: u16 = 3;
 const ISB_IFRECV: u16 = 4;
+const ISB_IFDROP: u16 = 5;
 const ISB_OSDROP: u16 = 7;
 
 /// Timestamp resolution 10^-9 s.
@@ -45,6 +46,10 @@ pub struct InterfaceDesc {
     pub description: String,
     /// `opt_comment`, e.g. that the link type was guessed.
     pub comment: Option<String>,
+    /// Whether the source tells which losses happened on the capturing
+    /// device itself (a serial stream does); its statistics then carry
+    /// `isb_ifdrop`.
+    pub counts_if_drops: bool,
 }
 
 /// One packet to write.
@@ -58,8 +63,11 @@ pub struct PacketRecord<'a> {
     pub orig_len: u32,
     /// `epb_flags` (direction and reception type); 0 writes no option.
     pub flags: u32,
-    /// Packets lost since the previous one on this interface; 0 writes none.
+    /// Packets lost just before this one; 0 writes none.
     pub dropcount: u64,
+    /// Of `dropcount`, those the capturing device dropped (`isb_ifdrop`);
+    /// the rest were lost on the way to zcap (`isb_osdrop`).
+    pub if_drops: u64,
     /// `opt_comment`.
     pub comment: Option<&'a str>,
 }
@@ -73,8 +81,11 @@ pub struct InterfaceStats {
     pub end_ns: u64,
     /// Packets received.
     pub received: u64,
-    /// Packets the host dropped.
+    /// Packets lost between the capturing device and zcap (host socket
+    /// drops, or records lost on a serial line).
     pub os_dropped: u64,
+    /// Packets the capturing device dropped, when the source says.
+    pub if_dropped: Option<u64>,
 }
 
 /// Builds one block body, then frames it with type and lengths.
@@ -251,9 +262,11 @@ impl<W: Write> PcapngWriter<W> {
             .timestamp(now_ns)
             .option_timestamp(ISB_STARTTIME, stats.start_ns)
             .option_timestamp(ISB_ENDTIME, stats.end_ns)
-            .option_u64(ISB_IFRECV, stats.received)
-            .option_u64(ISB_OSDROP, stats.os_dropped)
-            .end_options();
+            .option_u64(ISB_IFRECV, stats.received);
+        if let Some(if_dropped) = stats.if_dropped {
+            block.option_u64(ISB_IFDROP, if_dropped);
+        }
+        block.option_u64(ISB_OSDROP, stats.os_dropped).end_options();
         self.emit(block)
     }
 

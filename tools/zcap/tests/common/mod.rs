@@ -17,9 +17,11 @@ use nix::unistd::Pid;
 
 mod frames;
 mod read;
+mod stream;
 
 pub use frames::*;
 pub use read::*;
+pub use stream::*;
 
 /// The zcap binary under test.
 pub fn zcap() -> Command {
@@ -32,36 +34,15 @@ pub struct Running {
     pub port: u16,
     stderr: mpsc::Receiver<String>,
     stdout: Option<thread::JoinHandle<Vec<u8>>>,
+    /// Standard error lines already taken by `wait_for_line`.
+    seen: Vec<String>,
 }
 
-/// What a finished zcap run left behind.
-pub struct Finished {
-    pub status: std::process::ExitStatus,
-    pub stderr: String,
-    pub stdout: Vec<u8>,
-}
+type Collected = (mpsc::Receiver<String>, Option<thread::JoinHandle<Vec<u8>>>);
 
-/// Starts zcap with `args` plus `-p 0` and waits until it says which port
-/// it bound.
-pub fn start(args: &[&str]) -> Running {
-    start_inner(args, true)
-}
-
-/// Like [`start`], but nobody reads zcap's stdout: the pipe's read end is
-/// closed at once, as when Wireshark quits.
-pub fn start_with_stdout_closed(args: &[&str]) -> Running {
-    start_inner(args, false)
-}
-
-fn start_inner(args: &[&str], read_stdout: bool) -> Running {
-    let mut child = zcap()
-        .args(["-p", "0"])
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("zcap starts");
+/// Reads a child's standard error line by line and (if wanted) its
+/// standard output to the end, in the background.
+fn collect_output(child: &mut Child, read_stdout: bool) -> Collected {
     let stderr = child.stderr.take().expect("stderr piped");
     let (lines_tx, lines_rx) = mpsc::channel();
     thread::spawn(move || {
@@ -80,6 +61,65 @@ fn start_inner(args: &[&str], read_stdout: bool) -> Running {
             bytes
         })
     });
+    (lines_rx, stdout)
+}
+
+/// What a finished zcap run left behind.
+pub struct Finished {
+    pub status: std::process::ExitStatus,
+    pub stderr: String,
+    pub stdout: Vec<u8>,
+}
+
+/// Starts zcap with `args` plus `-p 0` and waits until it says which port
+/// it bound.
+pub fn start(args: &[&str]) -> Running {
+    start_inner(args, true)
+}
+
+/// Starts zcap with exactly `args` (no port: a serial source) and waits
+/// until a line of its standard error contains `ready`.
+pub fn spawn_until(args: &[&str], ready: &str) -> Running {
+    let mut running = spawn(args);
+    running.wait_for_line(ready);
+    running
+}
+
+/// Starts zcap with exactly `args`, reading its output in the background.
+pub fn spawn(args: &[&str]) -> Running {
+    let mut child = zcap()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("zcap starts");
+    let (stderr, stdout) = collect_output(&mut child, true);
+    Running {
+        child,
+        port: 0,
+        stderr,
+        stdout,
+        seen: Vec::new(),
+    }
+}
+
+/// Like [`start`], but nobody reads zcap's stdout: the pipe's read end is
+/// closed at once, as when Wireshark quits.
+pub fn start_with_stdout_closed(args: &[&str]) -> Running {
+    start_inner(args, false)
+}
+
+fn start_inner(args: &[&str], read_stdout: bool) -> Running {
+    let mut child = zcap()
+        .args(["-p", "0"])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("zcap starts");
+    let (lines_rx, stdout) = collect_output(&mut child, read_stdout);
     let first = lines_rx
         .recv_timeout(Duration::from_secs(20))
         .expect("zcap prints the port it listens on");
@@ -93,10 +133,32 @@ fn start_inner(args: &[&str], read_stdout: bool) -> Running {
         port,
         stderr: lines_rx,
         stdout,
+        seen: Vec::new(),
     }
 }
 
 impl Running {
+    /// Waits (up to 20 s) for a standard error line containing `needle`
+    /// and returns it; lines before it are kept for the final output.
+    pub fn wait_for_line(&mut self, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.stderr.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!(
+                    "zcap did not print {needle:?}; it printed:\n{}",
+                    self.seen.join("\n")
+                ),
+            }
+        }
+    }
+
     /// Sends datagrams to zcap from `from` (an IPv4 or IPv6 loopback
     /// address).
     pub fn send(&self, from: &str, datagrams: &[Vec<u8>]) {
@@ -124,7 +186,7 @@ impl Running {
     }
 
     fn finish(mut self, status: std::process::ExitStatus) -> Finished {
-        let mut lines = Vec::new();
+        let mut lines = std::mem::take(&mut self.seen);
         while let Ok(line) = self.stderr.recv_timeout(Duration::from_secs(5)) {
             lines.push(line);
         }

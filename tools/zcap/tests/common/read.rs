@@ -13,6 +13,7 @@ pub struct Idb {
     pub linktype: i32,
     pub name: String,
     pub ts_resolution: Option<u64>,
+    pub snaplen: u32,
 }
 
 /// An enhanced packet as read back.
@@ -23,6 +24,7 @@ pub struct Epb {
     pub orig_len: u32,
     pub data: Vec<u8>,
     pub flags: Option<u32>,
+    pub dropcount: Option<u64>,
     pub comment: Option<String>,
 }
 
@@ -31,6 +33,7 @@ pub struct Epb {
 pub struct Isb {
     pub interface: u32,
     pub received: Option<u64>,
+    pub if_dropped: Option<u64>,
     pub os_dropped: Option<u64>,
 }
 
@@ -69,6 +72,7 @@ pub fn read_pcapng(bytes: &[u8]) -> Pcapng {
                             linktype: idb.linktype.0,
                             name: idb.if_name().expect("if_name").expect("utf-8").to_string(),
                             ts_resolution: idb.ts_resolution(),
+                            snaplen: idb.snaplen,
                         })
                     }
                     PcapBlockOwned::NG(Block::EnhancedPacket(epb)) => file.packets.push(Epb {
@@ -78,6 +82,7 @@ pub fn read_pcapng(bytes: &[u8]) -> Pcapng {
                         data: epb.data[..epb.caplen as usize].to_vec(),
                         flags: option_bytes(&epb.options, 2)
                             .map(|v| u32::from_ne_bytes(v.try_into().expect("4-byte flags"))),
+                        dropcount: ne_u64(option_bytes(&epb.options, 4)),
                         comment: option_bytes(&epb.options, 1)
                             .map(|v| String::from_utf8(v).expect("utf-8 comment")),
                     }),
@@ -85,6 +90,7 @@ pub fn read_pcapng(bytes: &[u8]) -> Pcapng {
                         file.statistics.push(Isb {
                             interface: isb.if_id,
                             received: ne_u64(option_bytes(&isb.options, 4)),
+                            if_dropped: ne_u64(option_bytes(&isb.options, 5)),
                             os_dropped: ne_u64(option_bytes(&isb.options, 7)),
                         })
                     }
@@ -105,17 +111,21 @@ pub fn read_pcapng_file(path: &Path) -> Pcapng {
     read_pcapng(&std::fs::read(path).expect("output file exists"))
 }
 
-/// tshark, which the tests require (`.ci/run` installs Debian's tshark).
-pub fn tshark() -> Command {
-    let found = Command::new("tshark")
+/// Whether tshark can be run.
+pub fn has_tshark() -> bool {
+    Command::new("tshark")
         .arg("--version")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
         .map(|status| status.success())
-        .unwrap_or(false);
+        .unwrap_or(false)
+}
+
+/// tshark, which the tests require (`.ci/run` installs Debian's tshark).
+pub fn tshark() -> Command {
     assert!(
-        found,
+        has_tshark(),
         "these tests need tshark to check zcap's files; install it (apt-get install tshark)"
     );
     let mut command = Command::new("tshark");

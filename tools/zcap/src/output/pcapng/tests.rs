@@ -12,6 +12,7 @@ fn desc(linktype: u32) -> InterfaceDesc {
         name: "zephyr-2001:db8:200::1-eth".to_string(),
         description: "Zephyr capture".to_string(),
         comment: Some("link type guessed".to_string()),
+        counts_if_drops: false,
     }
 }
 
@@ -62,9 +63,11 @@ fn describe(block: &Block<'_>) -> String {
             option(&epb.options, OptionCode(4)),
         ),
         Block::InterfaceStatistics(isb) => format!(
-            "ISB if={} recv={:?} osdrop={:?}",
+            "ISB if={} recv={:?} ifdrop={:?} osdrop={:?}",
             isb.if_id,
             option(&isb.options, OptionCode::IsbIfRecv)
+                .map(|v| u64::from_ne_bytes(v.try_into().unwrap())),
+            option(&isb.options, OptionCode::IsbIfDrop)
                 .map(|v| u64::from_ne_bytes(v.try_into().unwrap())),
             option(&isb.options, OptionCode::IsbOsDrop)
                 .map(|v| u64::from_ne_bytes(v.try_into().unwrap())),
@@ -89,6 +92,7 @@ fn section_reads_back_with_an_independent_parser() {
                 orig_len: 9,
                 flags: 0b10,
                 dropcount: 3,
+                if_drops: 0,
                 comment: None,
             },
         )
@@ -102,6 +106,7 @@ fn section_reads_back_with_an_independent_parser() {
                 orig_len: 4,
                 flags: 0,
                 dropcount: 0,
+                if_drops: 0,
                 comment: None,
             },
         )
@@ -111,6 +116,7 @@ fn section_reads_back_with_an_independent_parser() {
         end_ns: ts,
         received: 1,
         os_dropped: 3,
+        if_dropped: None,
     };
     writer.statistics(0, ts + 2, &stats).unwrap();
     let written = writer.bytes_written();
@@ -126,7 +132,7 @@ fn section_reads_back_with_an_independent_parser() {
             "IDB lt=1 res=Some(1000000000) name=zephyr-2001:db8:200::1-eth comment=link type guessed".to_string(),
             format!("EPB if=0 ts={ts} cap=5 orig=9 data=[1, 2, 3, 4, 5] flags={:?} drops={:?}", Some(&flags[..]), Some(&drops[..])),
             format!("EPB if=1 ts={} cap=4 orig=4 data=[6, 6, 6, 6] flags=None drops=None", ts + 1),
-            "ISB if=0 recv=Some(1) osdrop=Some(3)".to_string(),
+            "ISB if=0 recv=Some(1) ifdrop=None osdrop=Some(3)".to_string(),
         ]
     );
 }
@@ -146,6 +152,7 @@ fn blocks_are_padded_to_four_bytes() {
                 orig_len: 1,
                 flags: 0,
                 dropcount: 0,
+                if_drops: 0,
                 comment: Some("x"),
             },
         )
@@ -154,4 +161,24 @@ fn blocks_are_padded_to_four_bytes() {
     // 28 fixed + 4 data + (4+4 comment) + 4 end of options + 4 trailing length.
     assert_eq!(epb_len, 48);
     assert_eq!(out.len() % 4, 0);
+}
+
+#[test]
+fn device_drops_go_to_isb_ifdrop_when_the_source_counts_them() {
+    let mut out = Vec::new();
+    let mut writer = PcapngWriter::new(&mut out, "z").unwrap();
+    writer.interface(&desc(1)).unwrap();
+    let stats = InterfaceStats {
+        start_ns: 1,
+        end_ns: 2,
+        received: 5,
+        os_dropped: 1,
+        if_dropped: Some(4),
+    };
+    writer.statistics(0, 3, &stats).unwrap();
+    let seen = blocks(&out);
+    assert_eq!(
+        seen[2],
+        "ISB if=0 recv=Some(5) ifdrop=Some(4) osdrop=Some(1)"
+    );
 }
