@@ -305,7 +305,7 @@ pub extern "C" fn net_capture_rs_send_queued() {
 
 const _: () = assert!(core::mem::size_of::<StatsSnapshot>() == 9 * 4);
 
-// Layouts the C header fixes (spec 1.3), checked against bindgen's view of
+// Layouts the C header fixes (upstream capture.h), checked against bindgen's view of
 // the build's headers.
 const _: () =
     assert!(core::mem::size_of::<sys::net_capture_info>() == 6 * core::mem::size_of::<usize>());

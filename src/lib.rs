@@ -3,12 +3,16 @@
 //! The crate is built twice:
 //! - on the host (`cargo test`), where only the pure layers exist: [`wire`]
 //!   (byte formats), [`capture`] and [`cooked`] (device table, state machine,
-//!   hot path, link-type filter, all generic over [`capture::Stack`]);
+//!   hot path, link-type filter, all generic over the platform traits in
+//!   [`capture`]), and [`filter`] (the capture filter language);
 //! - inside a Zephyr build (feature `zephyr`, driven by the module's CMake),
 //!   which adds the bindgen'd stack bindings (`zephyr`) and the C ABI
 //!   exports (`ffi`) that replace `subsys/net/lib/capture/{capture,cooked}.c`.
 //!
 //! `unsafe` is denied everywhere except in those two Zephyr-only modules.
+//!
+//! Comments cite defects of the C implementation as W1..W29: see
+//! `docs/c-defects.md` in the repository.
 #![cfg_attr(not(test), no_std)]
 #![deny(unsafe_code)]
 #![deny(unsafe_op_in_unsafe_fn)]

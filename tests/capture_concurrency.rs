@@ -1,4 +1,4 @@
-//! Control operations racing each other and the hot path (spec W2): no
+//! Control operations racing each other and the hot path (W2): no
 //! panic, no leaked pool memory, a consistent final state.
 
 mod common;

@@ -137,7 +137,7 @@ fn sll2_headers_are_big_endian_with_type_and_length() {
     );
     stack.run_workqueue(&captures);
     let payload = &datagrams(&stack.sent())[0].payload;
-    // The C code wrote 00 19 00 00 01 00 00 00 02 00 00 00 ... (spec W19).
+    // The C code wrote 00 19 00 00 01 00 00 00 02 00 00 00 ... (W19).
     assert_eq!(
         &payload[..20],
         &[

@@ -1,6 +1,6 @@
 //! The state of one capture device. Each state carries exactly the data
 //! that is valid in it, so "enabled without a tunnel" cannot be written
-//! (the C code kept independent flags and crashed on that state, spec W1).
+//! (the C code kept independent flags and crashed on that state, W1).
 
 use crate::wire::feedback::Link;
 use crate::wire::tunnel::Encap;
@@ -141,7 +141,7 @@ impl<I: Copy + Eq, const N: usize> Table<I, N> {
         self.devices.iter().enumerate()
     }
 
-    /// The lowest-numbered free device (spec W8: the C code handed out the
+    /// The lowest-numbered free device (W8: the C code handed out the
     /// highest first while the shell and PPP only look at the first).
     pub fn first_free(&self) -> Option<usize> {
         self.devices.iter().position(|d| *d == Device::Free)

@@ -1,4 +1,4 @@
-//! Per-device counters (spec W15: the C code dropped captures silently).
+//! Per-device counters (W15: the C code dropped captures silently).
 //!
 //! Plain relaxed atomics: the hot path bumps them without a lock, and a
 //! reader gets each counter exact, if not a snapshot of all at one instant.

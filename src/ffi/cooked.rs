@@ -58,7 +58,7 @@ pub unsafe extern "C" fn net_capture_data(
     type_: sys::net_capture_packet_type,
     ptype: u16,
 ) {
-    // Nothing is read or built while no device captures (spec W21).
+    // Nothing is read or built while no device captures (W21).
     if !CAPTURES.any_enabled() {
         return;
     }
@@ -120,7 +120,7 @@ pub extern "C" fn net_capture_rs_cooked_stop(dev: *const sys::device) -> c_int {
 }
 
 /// `int (*send)(struct net_if *iface, struct net_pkt *pkt)`: the cooked
-/// interface only receives (spec W20); the stack frees the refused packet.
+/// interface only receives (W20); the stack frees the refused packet.
 #[no_mangle]
 pub extern "C" fn net_capture_rs_cooked_send(
     iface: *mut sys::net_if,

@@ -3,7 +3,7 @@
 //!
 //! This accepts what Zephyr's `net_ipaddr_parse()` accepts for these forms,
 //! but checks the length before looking at the text: the C parser copies the
-//! port into a fixed stack buffer without a bound (spec W27), so an over-long
+//! port into a fixed stack buffer without a bound (W27), so an over-long
 //! string from the shell crashed the device. Here such input is an error.
 
 use super::{IpAddr, Ipv4Addr, Ipv6Addr};

@@ -1,7 +1,7 @@
 //! Recognising the capture tunnel's own traffic on the link that carries it.
 //!
 //! Capturing the interface that carries the tunnel would otherwise feed on
-//! itself (spec W14): the tunnel peer answers a tunnel packet with an ICMP
+//! itself (W14): the tunnel peer answers a tunnel packet with an ICMP
 //! error quoting it, that error is captured and tunnelled, and each round is
 //! larger than the last. Tunnel packets are marked so the stack does not
 //! capture them, but ICMP errors about them and packets the stack rebuilt

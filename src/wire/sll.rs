@@ -2,7 +2,7 @@
 //! and SLL v2 (`LINKTYPE_LINUX_SLL2`, 20 bytes), as tcpdump and Wireshark
 //! read them. All multi-byte fields are big-endian on every target; the C
 //! implementation wrote v2's interface index in host order and truncated its
-//! one-byte fields to zero on little-endian targets (spec W19).
+//! one-byte fields to zero on little-endian targets (W19).
 
 use super::{array, be16, be32, byte, put_be16, put_be32, put_bytes, set_byte, Error, Result};
 

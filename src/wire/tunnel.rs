@@ -4,7 +4,7 @@
 //! The stack adds the outer IP header (IPIP) and the link header. Every
 //! inner packet must fit the tunnel MTU (the carrying link's MTU less the
 //! outer header); the C implementation never checked this and overran the
-//! native_sim TAP driver's frame buffer with full-size frames (spec W29).
+//! native_sim TAP driver's frame buffer with full-size frames (W29).
 //! A [`Plan`] sizes a datagram: either one packet, several inner IP
 //! fragments (RFC 791 / RFC 8200 section 4.5), or one packet carrying the
 //! leading bytes that fit.

@@ -64,7 +64,7 @@ fn sll1_golden_bytes_for_every_packet_type() {
 #[test]
 fn sll2_golden_bytes_for_every_packet_type() {
     // The C code emitted `00 19 00 00 01 00 00 00 02 00 00 00 ...` on
-    // little-endian targets (spec 5.3): host-order index, zero type and
+    // little-endian targets (W19): host-order index, zero type and
     // length. These are the bytes tcpdump defines.
     for pkttype in 0..=4u8 {
         let repr = Sll2Repr {

@@ -106,7 +106,7 @@ fn small_frame_is_one_unfragmented_packet() {
 
 #[test]
 fn unfragmented_ipv6_next_header_is_udp() {
-    // The C code left a stale next header (0) on MLD captures (spec W12).
+    // The C code left a stale next header (0) on MLD captures (W12).
     let encap = encap6();
     let plan = encap.plan(100, 1480, Oversize::Fragment, 1).unwrap();
     let packets = build(&plan, &frame(100));

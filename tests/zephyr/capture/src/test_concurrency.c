@@ -1,6 +1,6 @@
 /*
  * Control operations, captures and cooked data racing each other on the
- * real stack (spec W2): nothing leaks and the final state is consistent.
+ * real stack (W2): nothing leaks and the final state is consistent.
  *
  * Copyright (c) 2026 The zephyr-net-capture authors
  * SPDX-License-Identifier: Apache-2.0
