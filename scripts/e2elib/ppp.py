@@ -10,8 +10,6 @@ itself (remote = the peer, which receives it)."""
 
 import os
 import re
-import subprocess
-import threading
 import time
 import tty
 from pathlib import Path
@@ -41,16 +39,8 @@ class PppDevice(Device):
     """The image with its PPP UART on `port` (-ppp_uart_port=)."""
 
     def __init__(self, namespace, exe, log_path, port):
-        super().__init__(namespace, exe, log_path)
+        super().__init__(namespace, [exe, "-uart_stdinout", f"-ppp_uart_port={port}"], log_path)
         self.port = port
-
-    def __enter__(self):
-        self.process = self.namespace.popen(
-            str(self.exe), "-uart_stdinout", f"-ppp_uart_port={self.port}",
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            errors="replace", bufsize=1)
-        threading.Thread(target=self._read, daemon=True).start()
-        return self
 
     def type(self, text):
         try:
