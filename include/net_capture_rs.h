@@ -21,6 +21,8 @@
 #include <zephyr/net/capture.h>
 #include <zephyr/net/net_core.h>
 #include <zephyr/net/virtual.h>
+/** Longest capture filter expression, in bytes (net_capture_rs_filter_set()). */
+#define NET_CAPTURE_RS_FILTER_TEXT_MAX 128
 
 /**
  * A copy of a device's counters. Also the C API's
@@ -65,6 +67,14 @@ struct net_capture_rs_stats {
          * Cooked-mode captures lost (also counted in a `dropped_*`).
          */
         uint32_t cooked_dropped;
+        /**
+         * Frames the device's capture filter rejected (not copied).
+         */
+        uint32_t filtered;
+        /**
+         * Captures cut to the device's snap length (also in `captured`).
+         */
+        uint32_t snapped;
 };
 
 #ifdef __cplusplus
@@ -237,7 +247,7 @@ int net_capture_rs_cooked_stop(const struct device *dev);
 #if (defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_COOKED_MODE))
 /**
  * `int (*send)(struct net_if *iface, struct net_pkt *pkt)`: the cooked
- * interface only receives (spec W20); the stack frees the refused packet.
+ * interface only receives (W20); the stack frees the refused packet.
  */
 int net_capture_rs_cooked_send(struct net_if *iface, struct net_pkt *pkt);
 #endif
@@ -280,6 +290,55 @@ int net_capture_rs_cooked_set_config(struct net_if *iface, enum virtual_interfac
  * `config` must be NULL or writable.
  */
 int net_capture_rs_cooked_get_config(struct net_if *iface, enum virtual_interface_config_type type_, struct virtual_interface_config *config);
+#endif
+
+#if defined(CONFIG_NET_CAPTURE_RS)
+/**
+ * `int net_capture_rs_filter_set(const struct device *dev,
+ * const char *expr)`: sets the capture filter of `dev` (pcap-filter
+ * syntax, see `docs/filters.md`); NULL or blank clears it. `-EINVAL`
+ * for a device that is not a capture device or an expression that does
+ * not compile (the log says why and where), `-ENOTSUP` for a filter in
+ * an image without `CONFIG_NET_CAPTURE_RS_FILTER`.
+ *
+ * # Safety
+ * `expr` must be NULL or a NUL-terminated string.
+ */
+int net_capture_rs_filter_set(const struct device *dev, const char *expr);
+#endif
+
+#if defined(CONFIG_NET_CAPTURE_RS)
+/**
+ * `int net_capture_rs_filter_get(const struct device *dev, char *buf,
+ * size_t size)`: copies the filter of `dev` as it was set into `buf`,
+ * NUL-terminated and cut to `size` bytes; returns its full length (0 for
+ * none), or `-EINVAL`.
+ *
+ * # Safety
+ * `buf` must be NULL or writable for `size` bytes.
+ */
+int net_capture_rs_filter_get(const struct device *dev, char *buf, size_t size);
+#endif
+
+#if defined(CONFIG_NET_CAPTURE_RS)
+/**
+ * `int net_capture_rs_snaplen_set(const struct device *dev,
+ * uint32_t snaplen)`: captures of `dev` keep at most `snaplen` bytes of
+ * each frame (0: whole frames). `-EINVAL` for a device that is not a
+ * capture device.
+ */
+int net_capture_rs_snaplen_set(const struct device *dev, uint32_t snaplen);
+#endif
+
+#if defined(CONFIG_NET_CAPTURE_RS)
+/**
+ * `int net_capture_rs_snaplen_get(const struct device *dev,
+ * uint32_t *snaplen)`: the snap length of `dev` (0: whole frames).
+ *
+ * # Safety
+ * `snaplen` must be NULL or writable.
+ */
+int net_capture_rs_snaplen_get(const struct device *dev, uint32_t *snaplen);
 #endif
 
 #ifdef __cplusplus

@@ -18,6 +18,7 @@ use crate::zephyr::{device_at, device_index, Iface, PktRef, CAPTURES};
 
 #[cfg(CONFIG_NET_CAPTURE_COOKED_MODE)]
 mod cooked;
+mod options;
 
 /// The bytes of a C string, reading at most one byte past the longest
 /// endpoint so an unterminated or huge string is refused as too long.
@@ -26,10 +27,19 @@ mod cooked;
 /// `text` must be NULL or point to a NUL-terminated string (or at least
 /// `endpoint::MAX_LEN + 1` readable bytes).
 unsafe fn endpoint_text<'a>(text: *const c_char) -> Option<&'a [u8]> {
+    // SAFETY: contract above.
+    unsafe { bounded_text(text, endpoint::MAX_LEN + 1) }
+}
+
+/// The bytes of a C string, at most `limit` of them.
+///
+/// # Safety
+/// `text` must be NULL or point to a NUL-terminated string (or at least
+/// `limit` readable bytes).
+unsafe fn bounded_text<'a>(text: *const c_char, limit: usize) -> Option<&'a [u8]> {
     if text.is_null() {
         return None;
     }
-    let limit = endpoint::MAX_LEN + 1;
     let mut len = 0;
     // SAFETY: each byte up to and including the NUL, or up to `limit`, is
     // readable (contract above).
@@ -303,7 +313,7 @@ pub extern "C" fn net_capture_rs_send_queued() {
     CAPTURES.send_queued();
 }
 
-const _: () = assert!(core::mem::size_of::<StatsSnapshot>() == 9 * 4);
+const _: () = assert!(core::mem::size_of::<StatsSnapshot>() == 11 * 4);
 
 // Layouts the C header fixes (upstream capture.h), checked against bindgen's view of
 // the build's headers.

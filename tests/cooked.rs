@@ -422,3 +422,37 @@ fn a_queued_packet_the_tunnel_refuses_is_counted_as_a_send_failure() {
     assert_eq!((stats.cooked_captured, stats.dropped_send), (1, 1));
     assert_eq!(stack.pool().in_use(), 0);
 }
+
+#[test]
+fn the_filter_reads_cooked_captures_as_sll() {
+    let (stack, captures, cooked) = sample_sll2();
+    let hdlc_only = zephyr_net_capture::filter::Filter::parse(b"ether proto 0x0019").unwrap();
+    captures.set_filter(0, hdlc_only).unwrap();
+    cooked.data(
+        &captures,
+        Some(&can_ctx()),
+        Some(&data(16)),
+        OUTGOING,
+        ETH_P_CAN,
+    );
+    cooked.data(
+        &captures,
+        Some(&ppp_ctx()),
+        Some(&data(15)),
+        OUTGOING,
+        ETH_P_HDLC,
+    );
+    stack.run_workqueue(&captures);
+    let sent = datagrams(&stack.sent());
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        &sent[0].payload[20..],
+        data(15),
+        "the HDLC frame behind its SLL2 header"
+    );
+    let stats = captures.stats(0).unwrap();
+    assert_eq!(
+        (stats.filtered, stats.cooked_captured, stats.cooked_dropped),
+        (1, 1, 0)
+    );
+}

@@ -43,9 +43,21 @@ static const struct net_capture_interface_api capture_api = {
  * PPP driver look devices up by it. State lives in the Rust library, which
  * tells devices apart by their position in net_capture_rs_devices.
  */
+/* Each device starts with the configured snap length and filter. */
+static int capture_device_init(const struct device *dev)
+{
+	(void)net_capture_rs_snaplen_set(dev, CONFIG_NET_CAPTURE_RS_SNAPLEN_DEFAULT);
+#if defined(CONFIG_NET_CAPTURE_RS_FILTER)
+	if (CONFIG_NET_CAPTURE_RS_FILTER_DEFAULT[0] != '\0') {
+		(void)net_capture_rs_filter_set(dev, CONFIG_NET_CAPTURE_RS_FILTER_DEFAULT);
+	}
+#endif
+	return 0;
+}
+
 #define CAPTURE_DEVICE(i, _)                                                   \
-	DEVICE_DEFINE(net_capture_##i, "NET_CAPTURE" #i, NULL, NULL, NULL, NULL,  \
-		      POST_KERNEL, CONFIG_KERNEL_INIT_PRIORITY_DEVICE, &capture_api)
+	DEVICE_DEFINE(net_capture_##i, "NET_CAPTURE" #i, capture_device_init, NULL, NULL, \
+		      NULL, POST_KERNEL, CONFIG_KERNEL_INIT_PRIORITY_DEVICE, &capture_api)
 
 LISTIFY(CONFIG_NET_CAPTURE_DEVICE_COUNT, CAPTURE_DEVICE, (;), _);
 

@@ -1,7 +1,7 @@
 //! The capture filter: arbitrary expression text, and every filter that
 //! parses evaluated on arbitrary frames for every link type.
 
-use zephyr_net_capture::filter::{Filter, LinkType, ParseErrorKind, MAX_TEXT};
+use zephyr_net_capture::filter::{Filter, LinkType, ParseErrorKind, MAX_READ, MAX_TEXT};
 
 const LINKS: [LinkType; 6] = [
     LinkType::Ethernet,
@@ -15,7 +15,7 @@ const LINKS: [LinkType; 6] = [
 /// No read of any primitive reaches this far (Ethernet, 8 VLAN tags, a
 /// 60-byte IPv4 header, then the ports), so on a frame this long no
 /// primitive can fail for a short read.
-const LONG_ENOUGH: usize = 128;
+const LONG_ENOUGH: usize = MAX_READ;
 
 /// The filter's own address parser accepts exactly what `std` does.
 fn check_address(text: &[u8]) {
@@ -42,7 +42,8 @@ pub fn input(text: &[u8], frame: &[u8]) -> Vec<u8> {
     data
 }
 
-/// Parsing never panics; errors point into the text; wrapping an
+/// Parsing never panics; errors point into the text; the first
+/// [`MAX_READ`] bytes of a frame decide as the whole frame does; wrapping an
 /// expression in parentheses or blanks compiles to the same program; for
 /// every link type `E` and `not (E)` are never both true, and exactly one
 /// is true on a frame long enough for every read.
@@ -68,8 +69,11 @@ pub fn check(data: &[u8]) {
     };
     assert!(text.len() <= MAX_TEXT);
     assert_eq!(filter.is_accept_all(), text.trim_ascii().is_empty());
+    // The device evaluates filters on a frame's first MAX_READ bytes.
+    let head = frame.get(..MAX_READ).unwrap_or(frame);
     for link in LINKS {
-        let _ = filter.matches(link, frame, frame.len());
+        let whole = filter.matches(link, frame, frame.len());
+        assert_eq!(filter.matches(link, head, frame.len()), whole, "{text:?} reads past MAX_READ");
         let _ = filter.matches(link, frame, usize::MAX);
     }
     if filter.is_accept_all() {

@@ -19,12 +19,14 @@
 use core::sync::atomic::Ordering;
 
 use crate::errno::{Errno, Result};
+use crate::filter::LinkType;
 use crate::log::{Arg, Level};
 use crate::wire::checksum::Checksum;
 use crate::wire::feedback::{self, Link};
 use crate::wire::tunnel::{Plan, PlanError};
 
 use super::device::{Device, Route};
+use super::filtering::link_type;
 use super::payload::Payload;
 use super::platform::{DataPlane, Direction, Frame, IpVersion, Lock};
 use super::stats::Outcome;
@@ -38,8 +40,12 @@ pub(crate) const HEAD_LEN: usize = 14 + 4 + 40 + 8 + 40;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Loss {
     Feedback,
+    /// Not lost: the device's filter did not want it.
+    Filtered,
     Plan(PlanError),
-    PoolTooSmall { len: usize },
+    PoolTooSmall {
+        len: usize,
+    },
     NoMem,
     Send(Errno),
 }
@@ -48,6 +54,7 @@ impl Loss {
     fn outcome(self) -> Outcome {
         match self {
             Loss::Feedback => Outcome::Feedback,
+            Loss::Filtered => Outcome::Filtered,
             Loss::NoMem => Outcome::NoMem,
             Loss::Send(_) => Outcome::SendFailed,
             Loss::Plan(_) | Loss::PoolTooSmall { .. } => Outcome::Other,
@@ -57,6 +64,8 @@ impl Loss {
     fn errno(self) -> Errno {
         match self {
             Loss::Feedback => Errno::Already,
+            // Not an error: `deliver` reports success.
+            Loss::Filtered => Errno::Already,
             Loss::Plan(_) | Loss::PoolTooSmall { .. } => Errno::MsgSize,
             Loss::NoMem => Errno::NoMem,
             Loss::Send(err) => err,
@@ -70,23 +79,33 @@ struct Sent {
     fragmented: bool,
     truncated_from: Option<usize>,
     carried: usize,
+    snapped: bool,
 }
 
 /// The routes one capture takes, each counted in flight until delivered.
 pub(crate) type Routes<I, const N: usize> = heapless::Vec<Route<I>, N>;
 
-/// Where a capture comes from, for counting.
+/// Where a capture comes from, for counting and filtering.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Source {
-    /// A packet at a capture point.
+    /// A packet at a capture point (it begins as its route's link says).
     Packet,
-    /// Cooked data, or a packet that reached the cooked interface.
-    Cooked,
+    /// Cooked data, or a packet that reached the cooked interface: an SLL
+    /// header of the given version, then the data.
+    Cooked(LinkType),
 }
 
 impl Source {
     fn is_cooked(self) -> bool {
-        self == Source::Cooked
+        matches!(self, Source::Cooked(_))
+    }
+
+    /// How the filter reads a capture of this source through `route`.
+    fn link_type<I>(self, route: &Route<I>) -> LinkType {
+        match self {
+            Source::Packet => link_type(route.link),
+            Source::Cooked(link) => link,
+        }
     }
 }
 
@@ -204,7 +223,8 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
         }
     }
 
-    /// Sends `payload` through `route`, counting and logging a loss.
+    /// Sends `payload` through `route` unless the device's filter rejects
+    /// it, cut to the device's snap length, counting and logging a loss.
     pub(crate) fn deliver(
         &self,
         iface: S::Iface,
@@ -214,14 +234,19 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
     ) -> Result<()> {
         let outcome = if route.lower == iface && Self::is_feedback(route, payload) {
             Err(Loss::Feedback)
+        } else if !self.filter_accepts(route.device, source.link_type(route), payload) {
+            Err(Loss::Filtered)
         } else {
-            self.emit(route, payload)
+            let (len, snapped) = self.snapped_len(route.device, payload.len());
+            self.emit(route, payload, len)
+                .map(|sent| Sent { snapped, ..sent })
         };
         self.finished(route.device);
         let counted = match outcome {
             Ok(sent) => Outcome::Sent {
                 fragmented: sent.fragmented,
                 truncated: sent.truncated_from.is_some(),
+                snapped: sent.snapped,
             },
             Err(loss) => loss.outcome(),
         };
@@ -230,7 +255,10 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
                 self.log_first_loss(route.device, outcome);
             }
         }
-        outcome.map(|_| ()).map_err(Loss::errno)
+        match outcome {
+            Ok(_) | Err(Loss::Filtered) => Ok(()),
+            Err(loss) => Err(loss.errno()),
+        }
     }
 
     /// Whether a frame seen on the interface that carries `route`'s tunnel
@@ -243,14 +271,15 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
         feedback::is_tunnel_frame(head, route.link, &route.remote)
     }
 
-    /// Builds the datagram of one capture for one route and queues its
-    /// packets for sending.
+    /// Builds the datagram carrying the first `len` bytes of `payload`
+    /// for one route and queues its packets for sending.
     fn emit(
         &self,
         route: &Route<S::Iface>,
         payload: &Payload<'_, S::Frame>,
+        len: usize,
     ) -> core::result::Result<Sent, Loss> {
-        let (plan, sum) = self.plan(route, payload)?;
+        let (plan, sum) = self.plan(route, payload, len)?;
         let version = IpVersion::of(&route.encap.local);
         for index in 0..plan.pieces() {
             let packet = self.build(&plan, index, sum, payload)?;
@@ -260,6 +289,7 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
             fragmented: plan.is_fragmented(),
             truncated_from: plan.truncated_from(),
             carried: plan.payload_len(),
+            snapped: false,
         })
     }
 
@@ -270,13 +300,14 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
         &self,
         route: &'r Route<S::Iface>,
         payload: &Payload<'_, S::Frame>,
+        len: usize,
     ) -> core::result::Result<(Plan<'r>, Checksum), Loss> {
         let outer = IpVersion::of(&route.remote).header_len();
         let mtu = usize::from(self.stack.mtu(route.lower)).saturating_sub(outer);
         let ident = self.next_ident.fetch_add(1, Ordering::Relaxed);
         let plan = route
             .encap
-            .plan(payload.len(), mtu, self.config.oversize, ident)
+            .plan(len, mtu, self.config.oversize, ident)
             .map_err(Loss::Plan)?;
         let mut sum = plan.checksum_start().map_err(Loss::Plan)?;
         payload.sum_prefix(plan.payload_len(), &mut sum);
@@ -352,7 +383,7 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
                   (logged once; see the truncated counter)",
                 [device, Arg::count(len), Arg::count(carried)],
             ),
-            Ok(_) | Err(Loss::Feedback) => return,
+            Ok(_) | Err(Loss::Feedback | Loss::Filtered) => return,
             Err(Loss::Plan(err)) => (
                 c"NET_CAPTURE%ld: capture does not fit the tunnel (%s)",
                 [device, Arg::Str(err.reason()), Arg::Int(0)],

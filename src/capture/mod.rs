@@ -15,16 +15,18 @@
 
 mod control;
 mod device;
+mod filtering;
 mod hotpath;
 mod payload;
 mod platform;
 mod setup;
 mod stats;
 
-use core::sync::atomic::{AtomicU16, AtomicU32, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, AtomicUsize, Ordering};
 
 pub use crate::log::Level;
 pub use device::{Device, Route, Saved, Table, Tunnel};
+pub use filtering::{link_type, FrameFilter, NoFilter, FILTER_HEAD};
 pub(crate) use hotpath::Source;
 pub use payload::{Chunks, Payload};
 pub use platform::{
@@ -73,6 +75,13 @@ pub struct Captures<S: Platform, const N: usize> {
     in_flight: [AtomicU16; N],
     /// Identification of the next fragmented datagram.
     next_ident: AtomicU32,
+    /// Each device's capture filter.
+    filters: S::SpinLock<[S::Filter; N]>,
+    /// Whether a device's filter may reject anything: the hot path takes
+    /// the filter lock only then.
+    filtering: [AtomicBool; N],
+    /// Each device's snap length (0: whole frames).
+    snaplens: [AtomicU32; N],
 }
 
 impl<S: Platform, const N: usize> Captures<S, N> {
@@ -83,6 +92,7 @@ impl<S: Platform, const N: usize> Captures<S, N> {
         config: Config,
         table: S::SpinLock<Table<S::Iface, N>>,
         control: S::ControlLock,
+        filters: S::SpinLock<[S::Filter; N]>,
     ) -> Self {
         Captures {
             stack,
@@ -93,6 +103,9 @@ impl<S: Platform, const N: usize> Captures<S, N> {
             captured_keys: [const { AtomicUsize::new(0) }; N],
             in_flight: [const { AtomicU16::new(0) }; N],
             next_ident: AtomicU32::new(1),
+            filters,
+            filtering: [const { AtomicBool::new(false) }; N],
+            snaplens: [const { AtomicU32::new(0) }; N],
         }
     }
 

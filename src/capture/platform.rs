@@ -53,6 +53,8 @@ pub trait Platform: Sync {
     type SpinLock<T: Send>: Lock<T> + Sync;
     /// The lock serialising control operations (a `k_mutex`).
     type ControlLock: ControlLock + Sync;
+    /// Capture filters as the build has them.
+    type Filter: super::FrameFilter;
 }
 
 /// Which way a captured packet was going.

@@ -17,6 +17,8 @@ pub struct DeviceStats {
     skipped_feedback: AtomicU32,
     cooked_captured: AtomicU32,
     cooked_dropped: AtomicU32,
+    filtered: AtomicU32,
+    snapped: AtomicU32,
     /// Set once a kind of loss has been logged, so a flood logs one line.
     logged: LoggedOnce,
 }
@@ -55,18 +57,26 @@ pub struct StatsSnapshot {
     pub cooked_captured: u32,
     /// Cooked-mode captures lost (also counted in a `dropped_*`).
     pub cooked_dropped: u32,
+    /// Frames the device's capture filter rejected (not copied).
+    pub filtered: u32,
+    /// Captures cut to the device's snap length (also in `captured`).
+    pub snapped: u32,
 }
 
 /// What happened to one capture, for counting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// Sent; `fragmented`/`truncated` say how.
+    /// Sent; `fragmented`/`truncated`/`snapped` say how.
     Sent {
         /// Sent as fragments.
         fragmented: bool,
         /// Cut to fit.
         truncated: bool,
+        /// Cut to the snap length.
+        snapped: bool,
     },
+    /// Rejected by the capture filter.
+    Filtered,
     /// Lost for lack of pool memory.
     NoMem,
     /// Refused by the stack.
@@ -90,6 +100,8 @@ impl DeviceStats {
             skipped_feedback: AtomicU32::new(0),
             cooked_captured: AtomicU32::new(0),
             cooked_dropped: AtomicU32::new(0),
+            filtered: AtomicU32::new(0),
+            snapped: AtomicU32::new(0),
             logged: LoggedOnce {
                 truncated: AtomicBool::new(false),
                 nomem: AtomicBool::new(false),
@@ -106,8 +118,11 @@ impl DeviceStats {
             counter.fetch_add(1, Ordering::Relaxed);
         };
         let first = |flag: &AtomicBool| !flag.swap(true, Ordering::Relaxed);
-        let lost = !matches!(outcome, Outcome::Sent { .. } | Outcome::Feedback);
-        if cooked {
+        let lost = !matches!(
+            outcome,
+            Outcome::Sent { .. } | Outcome::Feedback | Outcome::Filtered
+        );
+        if cooked && outcome != Outcome::Filtered {
             bump(if lost {
                 &self.cooked_dropped
             } else {
@@ -118,10 +133,14 @@ impl DeviceStats {
             Outcome::Sent {
                 fragmented,
                 truncated,
+                snapped,
             } => {
                 bump(&self.captured);
                 if fragmented {
                     bump(&self.fragmented);
+                }
+                if snapped {
+                    bump(&self.snapped);
                 }
                 if truncated {
                     bump(&self.truncated);
@@ -145,6 +164,10 @@ impl DeviceStats {
                 bump(&self.skipped_feedback);
                 false
             }
+            Outcome::Filtered => {
+                bump(&self.filtered);
+                false
+            }
         }
     }
 
@@ -161,6 +184,8 @@ impl DeviceStats {
             skipped_feedback: get(&self.skipped_feedback),
             cooked_captured: get(&self.cooked_captured),
             cooked_dropped: get(&self.cooked_dropped),
+            filtered: get(&self.filtered),
+            snapped: get(&self.snapped),
         }
     }
 

@@ -27,6 +27,7 @@ use crate::capture::{
     Captures, ControlPlane, Direction, Frame, Level, Lock, Outcome, Payload, Source,
 };
 use crate::errno::{Errno, Result};
+use crate::filter::LinkType;
 use crate::log::Arg;
 use crate::wire::sll::{self, packet_type, Cooked as SllFields, SLL2_HEADER_LEN};
 use crate::wire::IpAddr;
@@ -267,7 +268,7 @@ impl<S: CookedPlane, const MAX: usize> Cooked<S, MAX> {
         let header = header.get(..len).unwrap_or_default();
         let payload: Payload<'_, S::Frame> = Payload::slices(header, data);
         for route in &routes {
-            let _ = captures.deliver(iface, route, &payload, Source::Cooked);
+            let _ = captures.deliver(iface, route, &payload, self.source());
         }
     }
 
@@ -288,6 +289,15 @@ impl<S: CookedPlane, const MAX: usize> Cooked<S, MAX> {
         } else {
             hdlc::is_tunnel_frame(data, &remotes)
         }
+    }
+
+    /// What the cooked interface's captures are, for counting and for
+    /// the capture filter: an SLL header of the build's version first.
+    fn source(&self) -> Source {
+        Source::Cooked(match self.config.sll {
+            sll::Version::V1 => LinkType::Sll1,
+            sll::Version::V2 => LinkType::Sll2,
+        })
     }
 
     /// The SLL header of one capture, and its length.
@@ -328,7 +338,7 @@ impl<S: CookedPlane, const MAX: usize> Cooked<S, MAX> {
             return Verdict::Drop;
         }
         let payload = Payload::frame(frame);
-        let _ = captures.capture_each(iface, &payload, Direction::Unknown, Source::Cooked);
+        let _ = captures.capture_each(iface, &payload, Direction::Unknown, self.source());
         Verdict::Consumed
     }
 }

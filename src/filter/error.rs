@@ -1,5 +1,7 @@
 //! Why an expression was refused, and where.
 
+use core::ffi::CStr;
+
 /// A refused expression: what is wrong and the byte offset in the text
 /// where the mistake starts (the text's length for a premature end).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,37 +83,42 @@ pub enum ParseErrorKind {
 impl ParseErrorKind {
     /// A short English description, without the position.
     pub fn message(self) -> &'static str {
+        self.message_c().to_str().unwrap_or_default()
+    }
+
+    /// The same description as a C string (for Zephyr's logging).
+    pub fn message_c(self) -> &'static CStr {
         use ParseErrorKind::*;
         match self {
-            TooLong => "expression too long",
-            UnexpectedCharacter => "unexpected character",
-            UnexpectedEnd => "unexpected end of expression",
-            ExpectedPrimitive => "expected a primitive such as `ip`, `host ADDR` or `port N`",
-            ExpectedOperator => "expected `and`, `or` or `)`",
-            UnknownWord => "unknown word",
-            MissingParen => "missing `)`",
-            UnmatchedParen => "`)` without `(`",
-            TooManyPrimitives => "too many primitives",
-            TooDeep => "parentheses nested too deeply",
-            TooManyVlans => "too many `vlan` primitives",
-            ExpectedNumber => "expected a number",
-            NumberTooLarge => "number too large",
-            ExpectedPort => "expected a port number (0-65535)",
-            ExpectedPortRange => "expected a port range such as 1000-2000",
-            ExpectedAddress => "expected an IPv4 or IPv6 address",
-            HostName => "host names are not supported; give an address",
-            ServiceName => "service names are not supported; give a port number",
-            MaskOnHost => "`/LEN` is only allowed after `net`",
-            BadPrefix => "expected a prefix length (0-32 for IPv4, 0-128 for IPv6)",
-            HostBits => "address has bits set past the prefix length",
-            ExpectedQualifier => "expected `host`, `net`, `port`, `portrange` or `proto`",
-            BadQualifier => "qualifier does not apply here",
-            WrongFamily => "address family does not match the protocol qualifier",
-            ExpectedProtocol => "expected a protocol number or name",
-            UnsupportedEtherProto => "this `ether proto` value is not supported",
-            Unsupported => "not supported by this filter",
-            ExpectedComparison => "expected a comparison such as `<=`",
-            BadVlanId => "VLAN id must be 0-4095",
+            TooLong => c"expression too long",
+            UnexpectedCharacter => c"unexpected character",
+            UnexpectedEnd => c"unexpected end of expression",
+            ExpectedPrimitive => c"expected a primitive such as `ip`, `host ADDR` or `port N`",
+            ExpectedOperator => c"expected `and`, `or` or `)`",
+            UnknownWord => c"unknown word",
+            MissingParen => c"missing `)`",
+            UnmatchedParen => c"`)` without `(`",
+            TooManyPrimitives => c"too many primitives",
+            TooDeep => c"parentheses nested too deeply",
+            TooManyVlans => c"too many `vlan` primitives",
+            ExpectedNumber => c"expected a number",
+            NumberTooLarge => c"number too large",
+            ExpectedPort => c"expected a port number (0-65535)",
+            ExpectedPortRange => c"expected a port range such as 1000-2000",
+            ExpectedAddress => c"expected an IPv4 or IPv6 address",
+            HostName => c"host names are not supported; give an address",
+            ServiceName => c"service names are not supported; give a port number",
+            MaskOnHost => c"`/LEN` is only allowed after `net`",
+            BadPrefix => c"expected a prefix length (0-32 for IPv4, 0-128 for IPv6)",
+            HostBits => c"address has bits set past the prefix length",
+            ExpectedQualifier => c"expected `host`, `net`, `port`, `portrange` or `proto`",
+            BadQualifier => c"qualifier does not apply here",
+            WrongFamily => c"address family does not match the protocol qualifier",
+            ExpectedProtocol => c"expected a protocol number or name",
+            UnsupportedEtherProto => c"this `ether proto` value is not supported",
+            Unsupported => c"not supported by this filter",
+            ExpectedComparison => c"expected a comparison such as `<=`",
+            BadVlanId => c"VLAN id must be 0-4095",
         }
     }
 }
@@ -124,6 +131,11 @@ impl ParseError {
     /// A short English description, without the position.
     pub fn message(&self) -> &'static str {
         self.kind.message()
+    }
+
+    /// The explanation as a C string (for Zephyr's logging).
+    pub fn message_c(&self) -> &'static CStr {
+        self.kind.message_c()
     }
 }
 

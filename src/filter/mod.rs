@@ -177,6 +177,11 @@ pub const MAX_NODES: usize = 16;
 /// Longest expression text accepted, in bytes.
 pub const MAX_TEXT: usize = 128;
 
+/// No primitive reads a frame past this many bytes (the deepest read is a
+/// port behind 8 VLAN tags and a 60-byte IPv4 header, bytes 106-109): a
+/// frame's first `MAX_READ` bytes decide as well as the whole frame.
+pub const MAX_READ: usize = 112;
+
 /// How the frames given to [`Filter::matches`] start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LinkType {

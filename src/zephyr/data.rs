@@ -29,6 +29,7 @@ impl Platform for ZephyrStack {
     type Iface = Iface;
     type SpinLock<T: Send> = SpinLock<T>;
     type ControlLock = ControlMutex;
+    type Filter = super::filter::DeviceFilter;
 }
 
 impl Logger for ZephyrStack {

@@ -12,6 +12,7 @@ mod control;
 mod cooked;
 mod data;
 pub(crate) mod errno;
+pub(crate) mod filter;
 mod iface;
 mod log;
 mod panic;
@@ -24,7 +25,7 @@ pub(crate) use iface::Iface;
 pub(crate) use log::LogModule;
 pub(crate) use pkt::{OutPkt, PktRef};
 
-use crate::capture::{Captures, Config, Table};
+use crate::capture::{Captures, Config, FrameFilter, Table};
 use crate::wire::tunnel::Oversize;
 use sync::{ControlMutex, SpinLock};
 
@@ -49,6 +50,7 @@ pub(crate) static CAPTURES: Captures<ZephyrStack, DEVICE_COUNT> = Captures::new(
     CONFIG,
     SpinLock::new(Table::new()),
     ControlMutex,
+    SpinLock::new([const { filter::DeviceFilter::ACCEPT_ALL }; DEVICE_COUNT]),
 );
 
 /// The capture devices, in index order.

@@ -45,7 +45,9 @@ _Static_assert(NET_CAPTURE_HOST == 0 && NET_CAPTURE_BROADCAST == 1 &&
 _Static_assert(sizeof(enum net_capture_packet_type) == sizeof(int), "packet type is int-sized");
 
 /* The library's own type, mirrored by a Rust const assertion. */
-_Static_assert(sizeof(struct net_capture_rs_stats) == 9 * sizeof(uint32_t), "stats size");
+_Static_assert(sizeof(struct net_capture_rs_stats) == 11 * sizeof(uint32_t), "stats size");
+_Static_assert(offsetof(struct net_capture_rs_stats, filtered) == 9 * sizeof(uint32_t),
+	       "stats.filtered");
 
 /* What glue.c puts behind every NET_CAPTURE<i> device. */
 const struct net_capture_interface_api abi_capture_api = {
@@ -65,6 +67,10 @@ int (*const abi_pkt_with_status)(struct net_if *, struct net_pkt *) =
 void (*const abi_foreach)(net_capture_cb_t, void *) = net_capture_foreach;
 int (*const abi_stats)(const struct device *, struct net_capture_rs_stats *) =
 	net_capture_rs_stats_get;
+int (*const abi_filter_set)(const struct device *, const char *) = net_capture_rs_filter_set;
+int (*const abi_filter_get)(const struct device *, char *, size_t) = net_capture_rs_filter_get;
+int (*const abi_snaplen_set)(const struct device *, uint32_t) = net_capture_rs_snaplen_set;
+int (*const abi_snaplen_get)(const struct device *, uint32_t *) = net_capture_rs_snaplen_get;
 
 #if defined(CONFIG_NET_CAPTURE_COOKED_MODE)
 int (*const abi_cooked_setup)(struct net_capture_cooked *, uint16_t, uint16_t, uint8_t *) =

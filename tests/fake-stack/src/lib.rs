@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use zephyr_net_capture::capture::{Captures, Config, Event, Families, IpVersion, Level, Table};
 use zephyr_net_capture::cooked::{Cooked, CookedConfig, CookedState};
 use zephyr_net_capture::errno::{Errno, Result};
+use zephyr_net_capture::filter::Filter;
 use zephyr_net_capture::wire::sll;
 use zephyr_net_capture::wire::tunnel::Oversize;
 use zephyr_net_capture::wire::IpAddr;
@@ -195,6 +196,7 @@ impl FakeStack {
             self.config(),
             FakeLock::new(Table::new()),
             FakeControlLock::new(),
+            FakeLock::new([const { Filter::accept_all() }; N]),
         )
     }
 

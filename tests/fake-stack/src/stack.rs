@@ -14,6 +14,7 @@ impl Platform for FakeStack {
     type Iface = Iface;
     type SpinLock<T: Send> = FakeLock<T>;
     type ControlLock = FakeControlLock;
+    type Filter = zephyr_net_capture::filter::Filter;
 }
 
 impl DataPlane for FakeStack {
