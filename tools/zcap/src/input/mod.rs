@@ -13,7 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use nix::sys::socket::ControlMessageOwned;
 
-use crate::decap::{Decapsulator, Outcome};
+use crate::decap::{Decapsulator, Outcome, Sightings};
 use crate::error::Fatal;
 use crate::reassembly::Failures;
 
@@ -55,7 +55,7 @@ pub enum Event {
 }
 
 /// What tunnel-less and offline inputs saw besides frames.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DecapCounts {
     /// Packets that were not capture traffic or were filtered out.
     pub ignored: u64,
@@ -63,6 +63,8 @@ pub struct DecapCounts {
     pub reassembled: u64,
     /// Fragmented packets that could not be reassembled.
     pub reassembly: Failures,
+    /// What the decapsulator saw besides the frames it kept.
+    pub sightings: Sightings,
 }
 
 /// An open input.
@@ -140,6 +142,7 @@ impl Input {
             ignored,
             reassembled: decap.reassembler().completed(),
             reassembly: decap.reassembler().failures(),
+            sightings: decap.sightings().clone(),
         })
     }
 }
