@@ -43,7 +43,7 @@ fn tunnel_less_mode_decapsulates_live_loopback_traffic() {
             "--tunnel-less",
             "-i",
             "lo",
-            "-p",
+            "--port",
             &port_text,
             "--device",
             "198.51.100.1",

@@ -6,10 +6,7 @@ const PEER4: &str = "198.51.100.2";
 const DEVICE6: &str = "2001:db8:200::1";
 const PEER6: &str = "2001:db8:200::2";
 
-// The integration tests' builders of device packets, shared.
-#[path = "../../tests/common/frames.rs"]
-#[allow(dead_code)]
-mod frames;
+use crate::test_frames as frames;
 
 /// Inner packets as the device library builds them (fragments included).
 fn inner_packets(inner_v6: bool, payload: &[u8], mtu: usize) -> Vec<Vec<u8>> {

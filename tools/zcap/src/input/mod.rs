@@ -15,6 +15,7 @@ use nix::sys::socket::ControlMessageOwned;
 
 use crate::decap::{Decapsulator, Outcome, Sightings};
 use crate::error::Fatal;
+use crate::input::offline::Recorded;
 use crate::reassembly::Failures;
 
 /// One captured frame, as the device sent it.
@@ -80,9 +81,9 @@ pub enum Input {
         /// Packets that were not for us.
         ignored: u64,
     },
-    /// A capture file recorded on the tunnel-carrying interface.
+    /// A capture recorded on the tunnel-carrying interface.
     Offline {
-        /// The file.
+        /// The capture.
         reader: offline::OfflineReader,
         /// Tunnel decoding state.
         decap: Decapsulator,
@@ -119,9 +120,13 @@ impl Input {
                 reader,
                 decap,
                 ignored,
-            } => match reader.next_packet()? {
-                Some(packet) => Ok(decapsulated(decap, ignored, packet.ts_ns, 0, &packet.ip)),
-                None => Ok(Event::End),
+            } => match reader.next(timeout_ms)? {
+                Recorded::Packet(packet) => {
+                    Ok(decapsulated(decap, ignored, packet.ts_ns, 0, &packet.ip))
+                }
+                Recorded::Notice(text) => Ok(Event::Notice(text)),
+                Recorded::Idle => Ok(Event::Idle),
+                Recorded::End => Ok(Event::End),
             },
             Input::Serial(serial) => serial.next(timeout_ms),
         }

@@ -120,7 +120,7 @@ impl SerialInput {
             last_attempt: None,
             ended: false,
         };
-        match open_port(path, rate) {
+        match open_port(path, rate, false) {
             Ok(port) => input.port = Some(port),
             Err(OpenError::Fatal(fatal)) => return Err(fatal),
             Err(OpenError::Missing(reason)) => {
@@ -184,7 +184,7 @@ impl SerialInput {
             return Ok(());
         }
         self.last_attempt = Some(Instant::now());
-        match open_port(&self.path, self.rate) {
+        match open_port(&self.path, self.rate, false) {
             Ok(port) => {
                 self.port = Some(port);
                 self.pending.push_back(Event::Notice(format!(
@@ -252,10 +252,37 @@ impl SerialInput {
     }
 }
 
-fn open_port(path: &Path, rate: BaudRate) -> Result<Port, OpenError> {
+/// Opens a device's shell port for reading and writing, in raw mode at
+/// `baud`. Unlike a capture stream, a missing port is an error: there is
+/// nobody to talk to.
+pub fn open_shell_port(path: &Path, baud: u32) -> Result<File, Fatal> {
+    let rate = baud_rate(baud).ok_or_else(|| {
+        Fatal::usage(format!(
+            "unsupported baud rate {baud}; pass --baud with a standard rate such as 115200"
+        ))
+    })?;
+    match open_port(path, rate, true) {
+        Ok(Port {
+            recorded: false,
+            file,
+        }) => Ok(file),
+        Ok(_) => Err(Fatal::input(format!(
+            "{} is a file, not the device's serial port; pass --shell with a tty such as /dev/ttyACM0",
+            path.display()
+        ))),
+        Err(OpenError::Missing(reason)) => Err(Fatal::input(format!(
+            "cannot open {}: {reason}; check that the device is connected (zcap -D lists serial ports)",
+            path.display()
+        ))),
+        Err(OpenError::Fatal(fatal)) => Err(fatal),
+    }
+}
+
+fn open_port(path: &Path, rate: BaudRate, write: bool) -> Result<Port, OpenError> {
     let name = path.display();
     let file = OpenOptions::new()
         .read(true)
+        .write(write)
         .custom_flags((OFlag::O_NOCTTY | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC).bits())
         .open(path)
         .map_err(|err| match err.raw_os_error().map(Errno::from_raw) {

@@ -10,13 +10,26 @@ pub mod rotation;
 use std::collections::{HashMap, VecDeque};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::fcntl::{fcntl, FcntlArg, OFlag};
 
 use self::pcap::{PcapWriter, Stored};
 use self::pcapng::{InterfaceDesc, InterfaceStats, PacketRecord, PcapngWriter};
 use self::rotation::{file_name, Ring};
 use crate::error::{describe, Fatal};
+
+/// The snap length recorded when none was asked for (tcpdump's and
+/// dumpcap's default, the largest any link type needs).
+pub const DEFAULT_SNAPLEN: u32 = 262_144;
+
+/// How often zcap looks whether Wireshark opened the fifo.
+const FIFO_POLL: Duration = Duration::from_millis(50);
 
 /// File format (`-F`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -95,17 +108,21 @@ pub struct Output {
     index: u32,
     kept: VecDeque<PathBuf>,
     reader_gone: bool,
+    /// The fifo, once its reader opened it.
+    fifo: Option<File>,
 }
 
 impl Output {
     /// Opens the output (the first file at once, so an unwritable path
-    /// fails before the capture starts).
+    /// fails before the capture starts). Waiting for the reader of a fifo
+    /// ends when `stop` is set; the output then has no reader.
     pub fn open(
         format: Format,
         target: Target,
         ring: Ring,
         snaplen: u32,
         default_linktype: u32,
+        stop: &AtomicBool,
     ) -> Result<Output, Fatal> {
         let mut output = Output {
             format,
@@ -118,7 +135,17 @@ impl Output {
             index: 0,
             kept: VecDeque::new(),
             reader_gone: false,
+            fifo: None,
         };
+        if let Target::Fifo(path) = &output.target {
+            match wait_for_reader(path, stop)? {
+                Some(fifo) => output.fifo = Some(fifo),
+                None => {
+                    output.reader_gone = true;
+                    return Ok(output);
+                }
+            }
+        }
         output.start_file(crate::input::now_ns())?;
         Ok(output)
     }
@@ -137,16 +164,10 @@ impl Output {
         let (sink, path): (Box<dyn Write>, Option<PathBuf>) = match &self.target {
             Target::Nothing => return Ok(()),
             Target::Stdout => (Box::new(io::stdout().lock()), None),
-            Target::Fifo(path) => {
-                let fifo = OpenOptions::new().write(true).open(path).map_err(|err| {
-                    Fatal::output(format!(
-                        "cannot open fifo {}: {}; pass the path Wireshark gave with --fifo",
-                        path.display(),
-                        describe(&err)
-                    ))
-                })?;
-                (Box::new(fifo), Some(path.clone()))
-            }
+            Target::Fifo(path) => match self.fifo.take() {
+                Some(fifo) => (Box::new(fifo), Some(path.clone())),
+                None => return Ok(()),
+            },
             Target::File(base) => {
                 self.index += 1;
                 let path = if self.ring.rotates() {
@@ -312,6 +333,40 @@ impl Output {
     /// Ends the output: statistics blocks, flush.
     pub fn close(&mut self, now_ns: u64) -> Result<(), Fatal> {
         self.close_file(now_ns)
+    }
+}
+
+/// Opens a fifo for writing once its reader has opened it, checking
+/// `stop` meanwhile (a blocking open would sleep through SIGTERM, since
+/// the signal handler restarts it); `None` when stopped first.
+fn wait_for_reader(path: &Path, stop: &AtomicBool) -> Result<Option<File>, Fatal> {
+    let failed = |err: &io::Error| {
+        Fatal::output(format!(
+            "cannot open fifo {}: {}; pass the path Wireshark gave with --fifo",
+            path.display(),
+            describe(err)
+        ))
+    };
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let opened = OpenOptions::new()
+            .write(true)
+            .custom_flags(OFlag::O_NONBLOCK.bits())
+            .open(path);
+        match opened {
+            Ok(fifo) => {
+                // Writes block again, as a reader that falls behind needs.
+                fcntl(&fifo, FcntlArg::F_SETFL(OFlag::empty()))
+                    .map_err(|err| failed(&io::Error::from(err)))?;
+                return Ok(Some(fifo));
+            }
+            // No reader yet.
+            Err(err) if err.raw_os_error() == Some(Errno::ENXIO as i32) => thread::sleep(FIFO_POLL),
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(failed(&err)),
+        }
     }
 }
 

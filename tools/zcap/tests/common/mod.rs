@@ -85,15 +85,37 @@ pub fn spawn_until(args: &[&str], ready: &str) -> Running {
     running
 }
 
-/// Starts zcap with exactly `args`, reading its output in the background.
-pub fn spawn(args: &[&str]) -> Running {
-    let mut child = zcap()
+/// Starts zcap with `args`, its output piped, no input.
+pub fn spawn_piped(args: &[&str]) -> Child {
+    zcap()
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("zcap starts");
+        .expect("zcap starts")
+}
+
+/// Runs zcap to its end, which must come within `limit`; returns its
+/// output and how long it ran.
+pub fn run_within(args: &[&str], limit: Duration) -> (Output, Duration) {
+    let started = std::time::Instant::now();
+    let mut child = spawn_piped(args);
+    while child.try_wait().expect("try_wait").is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("zcap {args:?} still runs after {limit:?}");
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    let took = started.elapsed();
+    (child.wait_with_output().expect("output"), took)
+}
+
+/// Starts zcap with exactly `args`, reading its output in the background.
+pub fn spawn(args: &[&str]) -> Running {
+    let mut child = spawn_piped(args);
     let (stderr, stdout) = collect_output(&mut child, true);
     Running {
         child,
@@ -112,7 +134,7 @@ pub fn start_with_stdout_closed(args: &[&str]) -> Running {
 
 fn start_inner(args: &[&str], read_stdout: bool) -> Running {
     let mut child = zcap()
-        .args(["-p", "0"])
+        .args(["--port", "0"])
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
