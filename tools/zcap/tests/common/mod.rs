@@ -18,10 +18,12 @@ use nix::unistd::Pid;
 mod frames;
 mod read;
 mod stream;
+mod write;
 
 pub use frames::*;
 pub use read::*;
 pub use stream::*;
+pub use write::*;
 
 /// The zcap binary under test.
 pub fn zcap() -> Command {
