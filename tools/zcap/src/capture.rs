@@ -48,12 +48,15 @@ pub struct Capture<'a> {
     input: Input,
     output: Output,
     session: Session<'a>,
+    /// The receive counter of the interface read, before it was opened.
+    rx_before: Option<u64>,
 }
 
 impl<'a> Capture<'a> {
     /// Opens the input, then the output (waiting for a fifo's reader
     /// until `stop`).
     pub fn open(config: &'a Config, stop: &AtomicBool) -> Result<Capture<'a>, Fatal> {
+        let rx_before = report::interface_rx(config);
         let input = Input::open(config)?;
         let default_linktype = match config.links.choose(IpAddr::from([0, 0, 0, 0]), 0) {
             LinkChoice::Fixed(link) => link.linktype(),
@@ -71,6 +74,7 @@ impl<'a> Capture<'a> {
             input,
             output,
             session: Session::new(config),
+            rx_before,
         })
     }
 
@@ -78,13 +82,12 @@ impl<'a> Capture<'a> {
     /// or the reader of the output going away; then closes the output and
     /// prints the summary. Capturing nothing is an error that says why.
     pub fn run(mut self, stop: &AtomicBool) -> Result<(), Fatal> {
-        let rx_before = self.session.interface_rx();
         let result = self.receive(stop);
         self.session.counter.clear();
         let closed = self.output.close(now_ns());
         let report = self
             .session
-            .report(&mut self.input, &self.output, rx_before);
+            .report(&mut self.input, &self.output, self.rx_before);
         result.and(closed).and(report)
     }
 

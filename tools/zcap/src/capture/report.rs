@@ -6,25 +6,25 @@ use std::io::{self, Write};
 
 use super::diagnosis::{self, Evidence};
 use super::Session;
-use crate::cli::Source;
+use crate::cli::{Config, Source};
 use crate::error::Fatal;
 use crate::input::Input;
 use crate::output::Output;
 use crate::sources;
 
-impl Session<'_> {
-    /// The interface the source names and its receive counter now.
-    pub(super) fn interface_rx(&self) -> Option<u64> {
-        match &self.config.source {
-            Source::Udp {
-                interface: Some(name),
-                ..
-            }
-            | Source::TunnelLess { interface: name } => sources::received_packets(name),
-            _ => None,
+/// The receive counter of the interface the source names, now.
+pub(super) fn interface_rx(config: &Config) -> Option<u64> {
+    match &config.source {
+        Source::Udp {
+            interface: Some(name),
+            ..
         }
+        | Source::TunnelLess { interface: name } => sources::received_packets(name),
+        _ => None,
     }
+}
 
+impl Session<'_> {
     /// Prints the summary; an error saying why when nothing was captured
     /// (not as an extcap, whose stops are Wireshark's).
     pub(super) fn report(
@@ -73,7 +73,7 @@ impl Session<'_> {
         }
         let malformed = self.totals.malformed();
         let interface_rx = rx_before
-            .zip(self.interface_rx())
+            .zip(interface_rx(self.config))
             .map(|(before, after)| after.saturating_sub(before));
         let evidence = Evidence {
             source: &self.config.source,

@@ -14,7 +14,9 @@ use std::time::Duration;
 
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
+use socket2::{Domain, Protocol, Socket, Type};
 
+pub mod fake_shell;
 mod frames;
 mod read;
 mod stream;
@@ -242,4 +244,20 @@ pub fn wait_bounded(child: &mut Child) -> std::process::ExitStatus {
 /// Runs zcap to completion with `args`.
 pub fn run(args: &[&str]) -> Output {
     zcap().args(args).output().expect("zcap runs")
+}
+
+/// Sends an inner packet through a raw socket, so the kernel adds the
+/// outer header with protocol 4 (IPv4 inner) or 41 (IPv6 inner), as the
+/// device's tunnel does.
+pub fn send_tunnelled(outer_dst: IpAddr, inner: &[u8]) {
+    let protocol = if inner[0] >> 4 == 6 { 41 } else { 4 };
+    let socket = Socket::new(
+        Domain::for_address(SocketAddr::new(outer_dst, 0)),
+        Type::RAW,
+        Some(Protocol::from(protocol)),
+    )
+    .expect("a raw socket: these tests need root or CAP_NET_RAW");
+    socket
+        .send_to(inner, &SocketAddr::new(outer_dst, 0).into())
+        .expect("tunnel packet sent");
 }
