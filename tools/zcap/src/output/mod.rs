@@ -3,21 +3,17 @@
 //! its own section header and interface blocks, and statistics blocks at
 //! its end.
 
+mod fifo;
 pub mod pcap;
 pub mod pcapng;
 pub mod rotation;
 
 use std::collections::{HashMap, VecDeque};
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread;
-use std::time::{Duration, Instant};
-
-use nix::errno::Errno;
-use nix::fcntl::{fcntl, FcntlArg, OFlag};
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
 
 use self::pcap::{PcapWriter, Stored};
 use self::pcapng::{InterfaceDesc, InterfaceStats, PacketRecord, PcapngWriter};
@@ -27,9 +23,6 @@ use crate::error::{describe, Fatal};
 /// The snap length recorded when none was asked for (tcpdump's and
 /// dumpcap's default, the largest any link type needs).
 pub const DEFAULT_SNAPLEN: u32 = 262_144;
-
-/// How often zcap looks whether Wireshark opened the fifo.
-const FIFO_POLL: Duration = Duration::from_millis(50);
 
 /// File format (`-F`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -138,7 +131,7 @@ impl Output {
             fifo: None,
         };
         if let Target::Fifo(path) = &output.target {
-            match wait_for_reader(path, stop)? {
+            match fifo::wait_for_reader(path, stop)? {
                 Some(fifo) => output.fifo = Some(fifo),
                 None => {
                     output.reader_gone = true;
@@ -333,40 +326,6 @@ impl Output {
     /// Ends the output: statistics blocks, flush.
     pub fn close(&mut self, now_ns: u64) -> Result<(), Fatal> {
         self.close_file(now_ns)
-    }
-}
-
-/// Opens a fifo for writing once its reader has opened it, checking
-/// `stop` meanwhile (a blocking open would sleep through SIGTERM, since
-/// the signal handler restarts it); `None` when stopped first.
-fn wait_for_reader(path: &Path, stop: &AtomicBool) -> Result<Option<File>, Fatal> {
-    let failed = |err: &io::Error| {
-        Fatal::output(format!(
-            "cannot open fifo {}: {}; pass the path Wireshark gave with --fifo",
-            path.display(),
-            describe(err)
-        ))
-    };
-    loop {
-        if stop.load(Ordering::Relaxed) {
-            return Ok(None);
-        }
-        let opened = OpenOptions::new()
-            .write(true)
-            .custom_flags(OFlag::O_NONBLOCK.bits())
-            .open(path);
-        match opened {
-            Ok(fifo) => {
-                // Writes block again, as a reader that falls behind needs.
-                fcntl(&fifo, FcntlArg::F_SETFL(OFlag::empty()))
-                    .map_err(|err| failed(&io::Error::from(err)))?;
-                return Ok(Some(fifo));
-            }
-            // No reader yet.
-            Err(err) if err.raw_os_error() == Some(Errno::ENXIO as i32) => thread::sleep(FIFO_POLL),
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-            Err(err) => return Err(failed(&err)),
-        }
     }
 }
 
