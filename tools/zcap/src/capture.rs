@@ -81,9 +81,27 @@ impl<'a> Capture<'a> {
     /// Runs until a signal, an autostop condition, the end of the input,
     /// or the reader of the output going away; then closes the output and
     /// prints the summary. Capturing nothing is an error that says why.
-    pub fn run(mut self, stop: &AtomicBool) -> Result<(), Fatal> {
-        let result = self.receive(stop);
+    pub fn run(self, stop: &AtomicBool) -> Result<(), Fatal> {
+        self.run_then(stop, || Ok(()))
+    }
+
+    /// [`Capture::run`], with `stopped` run as soon as receiving ends
+    /// (before the summary): undoing a device's setup should not wait.
+    pub fn run_then(
+        mut self,
+        stop: &AtomicBool,
+        stopped: impl FnOnce() -> Result<(), Fatal>,
+    ) -> Result<(), Fatal> {
+        let received = self.receive(stop);
         self.session.counter.clear();
+        let undone = stopped();
+        let result = match (received, undone) {
+            (Err(capture), Err(undo)) => Err(Fatal {
+                code: undo.code,
+                message: format!("{}; and {}", capture.message, undo.message),
+            }),
+            (received, undone) => received.and(undone),
+        };
         let closed = self.output.close(now_ns());
         let report = self
             .session

@@ -113,13 +113,5 @@ fn capture_through_shell(mut config: Config, stop: &AtomicBool) -> Result<(), Fa
     };
     let capture = Capture::open(&config, stop)?;
     let attached = shell.attach(&plan)?;
-    let captured = capture.run(stop);
-    let detached = attached.detach();
-    match (captured, detached) {
-        (Err(capture), Err(undo)) => Err(Fatal {
-            code: undo.code,
-            message: format!("{}; and {}", capture.message, undo.message),
-        }),
-        (captured, detached) => captured.and(detached),
-    }
+    capture.run_then(stop, || attached.detach())
 }
