@@ -83,7 +83,8 @@ pub struct Args {
     pub tunnel_less: bool,
 
     /// Read the capture stream of a device without a second network link
-    /// from a serial port or pty, or from a file holding a recorded stream.
+    /// from a serial port or pty, or from a file holding a recorded stream
+    /// (-i /dev/tty... does the same; -s is the snap length, as in tcpdump).
     #[arg(long = "serial", value_name = "PATH", help_heading = "Input")]
     pub serial: Option<PathBuf>,
 
@@ -229,7 +230,7 @@ pub struct Args {
 
     /// Accepted as in tcpdump and tshark: zcap never puts an interface
     /// into promiscuous mode.
-    #[arg(short = 'p', long = "no-promiscuous-mode", help_heading = "Display")]
+    #[arg(short = 'p', long = "no-promiscuous-mode", help_heading = "Input")]
     pub no_promiscuous: bool,
 
     /// Set the capture up through the Zephyr shell on this serial port or
