@@ -12,7 +12,6 @@ use common::*;
 use nix::sys::signal::{kill, Signal};
 use nix::sys::stat::Mode;
 use nix::unistd::{mkfifo, Pid};
-use zephyr_net_capture::wire::sll::{packet_type, Version};
 
 fn stdout_of(args: &[&str]) -> String {
     let output = run(args);
@@ -155,10 +154,7 @@ fn capture_through_fifo(extra: &[&str], frames: &[Vec<u8>]) -> Pcapng {
 
 #[test]
 fn extcap_capture_writes_pcapng_into_the_fifo() {
-    let frames = vec![
-        cooked_ping(Version::V2, packet_type::OUTGOING, 1),
-        cooked_ping(Version::V2, packet_type::HOST, 2),
-    ];
+    let frames = cooked_ping_pair();
     let file = capture_through_fifo(&["--link", "sll2", "--extcap-capture-filter", ""], &frames);
     assert_eq!(file.interfaces.len(), 1);
     assert_eq!(file.interfaces[0].linktype, 276);

@@ -7,7 +7,6 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use zephyr_net_capture::wire::sll::{packet_type, Version};
 
 fn stderr_of(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
@@ -122,13 +121,7 @@ fn print_shows_packet_lines_while_writing_with_the_chosen_time_format() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("lines.pcapng");
     let zcap = start(&["-c", "2", "-P", "-t", "ud", "-w", path.to_str().unwrap()]);
-    zcap.send(
-        "::1",
-        &[
-            cooked_ping(Version::V2, packet_type::OUTGOING, 1),
-            cooked_ping(Version::V2, packet_type::HOST, 2),
-        ],
-    );
+    zcap.send("::1", &cooked_ping_pair());
     let done = zcap.wait();
     assert!(done.status.success(), "{}", done.stderr);
     let stdout = String::from_utf8(done.stdout).unwrap();
