@@ -178,6 +178,27 @@ fn a_refused_enable_cleans_up_the_setup_it_made() {
 }
 
 #[test]
+fn a_setup_whose_answer_is_lost_is_cleaned_up() {
+    need_root();
+    let shell = FakeShell::start(Behaviour {
+        setup_answer_lost: true,
+        ..Behaviour::default()
+    });
+    let output = zcap_shell(&shell, "2001:db8:200::18", &["-w", "/dev/null"]);
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("did not finish 'net capture setup 127.0.0.1 2001:db8:200::18 2001:db8:200::2' with a prompt within 2 s"),
+        "{stderr}"
+    );
+    assert_eq!(
+        shell.commands().last().map(String::as_str),
+        Some("net capture cleanup")
+    );
+    assert_eq!(shell.state(), State::default(), "the setup was undone");
+}
+
+#[test]
 fn a_capture_someone_else_enabled_is_left_alone() {
     let shell = FakeShell::start(Behaviour {
         set_up_at_boot: true,

@@ -53,9 +53,10 @@ impl ShellPort {
         &self.path
     }
 
-    /// Appends what arrives within `wait` to `text` (terminal codes
-    /// stripped); returns whether anything came.
-    fn read_into(&mut self, text: &mut String, wait: Duration) -> io::Result<bool> {
+    /// Appends what arrives within `wait` to `raw`; returns whether
+    /// anything came. Terminal codes are stripped from the whole of what
+    /// arrived, since a UART may cut one in two.
+    fn read_into(&mut self, raw: &mut Vec<u8>, wait: Duration) -> io::Result<bool> {
         let millis = u16::try_from(wait.as_millis()).unwrap_or(u16::MAX);
         let mut fds = [PollFd::new(self.file.as_fd(), PollFlags::POLLIN)];
         match poll(&mut fds, millis) {
@@ -70,10 +71,7 @@ impl ShellPort {
                 "the line hung up",
             )),
             Ok(len) => {
-                let chunk = buf.get(..len).unwrap_or_default();
-                text.push_str(&protocol::strip_terminal_codes(&String::from_utf8_lossy(
-                    chunk,
-                )));
+                raw.extend_from_slice(buf.get(..len).unwrap_or_default());
                 Ok(true)
             }
             Err(err)
@@ -90,11 +88,32 @@ impl ShellPort {
 
     /// Discards what the device printed so far (log lines, old prompts).
     fn discard_pending(&mut self) -> io::Result<()> {
-        let mut ignored = String::new();
+        let mut ignored = Vec::new();
         while self.read_into(&mut ignored, Duration::ZERO)? {
             ignored.clear();
         }
         Ok(())
+    }
+
+    /// Reads until `done` accepts what arrived (as text, terminal codes
+    /// stripped) or `timeout` passes.
+    fn read_until<T>(
+        &mut self,
+        timeout: Duration,
+        done: impl Fn(&str) -> Option<T>,
+    ) -> Result<T, NoAnswer> {
+        let mut raw = Vec::new();
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if self.read_into(&mut raw, POLL).map_err(NoAnswer::Io)? {
+                let text = protocol::strip_terminal_codes(&String::from_utf8_lossy(&raw));
+                if let Some(found) = done(&text) {
+                    return Ok(found);
+                }
+            }
+        }
+        let text = protocol::strip_terminal_codes(&String::from_utf8_lossy(&raw));
+        Err(NoAnswer::Timeout(text))
     }
 
     /// Types `line` and Enter.
@@ -133,30 +152,16 @@ impl ShellPort {
     pub fn sync(&mut self, timeout: Duration) -> Result<(), NoAnswer> {
         self.discard_pending().map_err(NoAnswer::Io)?;
         self.type_line("").map_err(NoAnswer::Io)?;
-        let mut text = String::new();
-        let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
-            self.read_into(&mut text, POLL).map_err(NoAnswer::Io)?;
-            if protocol::ends_with_prompt(&text) {
-                return Ok(());
-            }
-        }
-        Err(NoAnswer::Timeout(text))
+        self.read_until(timeout, |text| {
+            protocol::ends_with_prompt(text).then_some(())
+        })
     }
 
     /// Runs `command` and returns the lines it printed.
     pub fn run(&mut self, command: &str, timeout: Duration) -> Result<Vec<String>, NoAnswer> {
         self.discard_pending().map_err(NoAnswer::Io)?;
         self.type_line(command).map_err(NoAnswer::Io)?;
-        let mut text = String::new();
-        let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
-            self.read_into(&mut text, POLL).map_err(NoAnswer::Io)?;
-            if let Some(lines) = protocol::answer(&text, command) {
-                return Ok(lines);
-            }
-        }
-        Err(NoAnswer::Timeout(text))
+        self.read_until(timeout, |text| protocol::answer(text, command))
     }
 
     /// Keeps reading (and dropping) what the device prints until
@@ -166,7 +171,7 @@ impl ShellPort {
         let flag = Arc::clone(&stop);
         let reader = thread::spawn(move || {
             let mut port = self;
-            let mut ignored = String::new();
+            let mut ignored = Vec::new();
             while !flag.load(Ordering::Relaxed) {
                 match port.read_into(&mut ignored, POLL) {
                     Ok(_) => ignored.clear(),

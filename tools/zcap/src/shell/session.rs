@@ -152,7 +152,11 @@ impl Shell {
             "net capture setup {} {} {}",
             plan.remote, self.options.local, self.options.peer
         );
-        let lines = self.run(&setup)?;
+        let lines = match self.run(&setup) {
+            Ok(lines) => lines,
+            // It may have taken the setup without the answer reaching us.
+            Err(error) => return Err(self.undo_after(error)),
+        };
         if !protocol::setup_done(&lines) {
             // A refused setup leaves nothing behind: the shell cleans up
             // an old setup before it tries, and the library rolls back.
@@ -167,17 +171,22 @@ impl Shell {
             });
         let checked = enabled.and_then(|()| self.check_capturing(plan.device_iface));
         if let Err(error) = checked {
-            let undone = self.run_checked("net capture cleanup");
-            return Err(match undone {
-                Ok(()) => error,
-                Err(undo) => Fatal::input(format!("{error}; cleaning up failed too: {undo}")),
-            });
+            return Err(self.undo_after(error));
         }
         Ok(Attached {
             draining: Some(self.port.drain_in_background()),
             options: self.options,
             verbose: self.verbose,
         })
+    }
+
+    /// Cleans up a setup that `error` interrupted; the error, with how the
+    /// cleanup went when it failed too.
+    fn undo_after(&mut self, error: Fatal) -> Fatal {
+        match self.run_checked("net capture cleanup") {
+            Ok(()) => error,
+            Err(undo) => Fatal::input(format!("{error}; cleaning up failed too: {undo}")),
+        }
     }
 
     /// Whether the listing now shows the capture of `iface`.

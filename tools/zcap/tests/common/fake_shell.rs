@@ -15,8 +15,9 @@ use std::time::Duration;
 use super::stream::Pty;
 use super::{inner_packets, send_tunnelled};
 
-/// The prompt, coloured as the shell colours it.
-const PROMPT: &str = "\x1b[1;32muart:~$ \x1b[m";
+/// The prompt, coloured as the shell colours it, in the pieces the fake
+/// writes it in.
+const PROMPT_PIECES: [&str; 3] = ["\x1b", "[1;32muart:~$ \x1b", "[m"];
 
 /// How the fake device behaves.
 #[derive(Clone, Debug, Default)]
@@ -27,6 +28,9 @@ pub struct Behaviour {
     pub setup_fails: Option<&'static str>,
     /// The line `net capture enable` prints instead of success.
     pub enable_fails: Option<&'static str>,
+    /// Take `net capture setup` but never answer it (a line that drops
+    /// the answer).
+    pub setup_answer_lost: bool,
     /// NET_CAPTURE0 is set up at boot (as samples/net/capture does).
     pub set_up_at_boot: bool,
     /// ... and enabled.
@@ -140,7 +144,18 @@ impl Device {
                     b'\n' | b'\r' => {
                         let command = std::mem::take(&mut line);
                         let answer = self.execute(command.trim());
-                        let _ = write!(pty.master, "\r\n{answer}{PROMPT}");
+                        if self.behaviour.setup_answer_lost
+                            && command.starts_with("net capture setup")
+                        {
+                            continue;
+                        }
+                        let _ = write!(pty.master, "\r\n{answer}");
+                        // A UART hands the prompt over in pieces, cut
+                        // inside its colour codes.
+                        for piece in PROMPT_PIECES {
+                            let _ = pty.master.write_all(piece.as_bytes());
+                            thread::sleep(Duration::from_millis(15));
+                        }
                     }
                     byte => {
                         line.push(char::from(byte));
