@@ -258,15 +258,15 @@ pub fn errno_in(line: &str) -> Option<i32> {
 
 /// What a negative errno from the capture API usually means.
 pub fn errno_meaning(errno: i32) -> &'static str {
-    match -errno {
-        1 => "EPERM",
-        2 => "ENOENT: no such device or interface",
-        12 => "ENOMEM: out of memory",
-        16 => "EBUSY: no free capture device or tunnel",
-        19 => "ENODEV: no tunnel interface",
-        22 => "EINVAL: an address or interface was refused",
-        101 => "ENETUNREACH: no interface reaches the remote address",
-        114 => "EALREADY: already enabled",
+    match errno {
+        -1 => "EPERM",
+        -2 => "ENOENT: no such device or interface",
+        -12 => "ENOMEM: out of memory",
+        -16 => "EBUSY: no free capture device or tunnel",
+        -19 => "ENODEV: no tunnel interface",
+        -22 => "EINVAL: an address or interface was refused",
+        -101 => "ENETUNREACH: no interface reaches the remote address",
+        -114 => "EALREADY: already enabled",
         _ => "",
     }
 }

@@ -161,6 +161,12 @@ fn failures_and_their_errno_are_recognised() {
         "Capture setup done, next enable it by \"net capture enable <idx>\""
     )));
     assert_eq!(errno_in("no number here"), None);
+    // Whatever number the device prints.
+    assert_eq!(errno_meaning(i32::MIN), "");
+    assert_eq!(
+        errno_in("Capture cannot be setup (-2147483648)"),
+        Some(i32::MIN)
+    );
 }
 
 #[test]
