@@ -2,7 +2,7 @@
 //! filter them, write them, show them, count them, and stop cleanly.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -15,10 +15,11 @@ use crate::link::{detect, LinkChoice, LinkType};
 use crate::output::pcapng::{InterfaceDesc, PacketRecord};
 use crate::output::{Output, Written, DEFAULT_SNAPLEN};
 use crate::stats::{DeviceId, Totals};
-use crate::summary::{Line, TimeColumn};
+use crate::summary::TimeColumn;
 use crate::terminal::Counter;
 
 mod diagnosis;
+mod display;
 mod report;
 mod stream;
 
@@ -190,40 +191,6 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// Reports a problem once per device and kind; later ones are counted.
-    fn report_once(&mut self, device: Option<DeviceId>, problem: &'static str, text: String) {
-        if self.reported.insert((device, problem)) {
-            self.notice(&text);
-        }
-    }
-
-    /// Tells the user something, without garbling the live counter. Not as
-    /// a Wireshark extcap: Wireshark shows whatever an extcap writes to
-    /// standard error as an error.
-    fn notice(&mut self, text: &str) {
-        if self.config.extcap {
-            return;
-        }
-        self.counter.clear();
-        eprintln!("zcap: {text}");
-    }
-
-    fn malformed(&mut self, device: Option<DeviceId>, reason: &'static str) {
-        self.totals.device(device).malformed += 1;
-        let from = device.map_or_else(|| "an unknown device".to_string(), |d| d.to_string());
-        let what = match device {
-            Some(DeviceId::Capture(_)) => "frame",
-            _ => "capture datagram",
-        };
-        self.report_once(
-            device,
-            reason,
-            format!(
-                "malformed {what} from {from}: {reason} (counted; further ones are not reported)"
-            ),
-        );
-    }
-
     /// The snap length an interface block records.
     fn recorded_snaplen(&self) -> u32 {
         match self.config.snaplen {
@@ -373,31 +340,5 @@ impl<'a> Session<'a> {
         self.print_line(record.ts_ns, label, link, direction, frame);
         self.counter.update(self.totals.packets());
         Ok(())
-    }
-
-    fn print_line(
-        &mut self,
-        ts_ns: u64,
-        device: &str,
-        link: LinkType,
-        direction: Direction,
-        frame: &[u8],
-    ) {
-        if self.config.lines == Lines::Off {
-            return;
-        }
-        let time = self.time.render(ts_ns);
-        let line = Line {
-            time: &time,
-            device,
-            link,
-            direction,
-            frame,
-        }
-        .render();
-        let _ = match self.config.lines {
-            Lines::Stderr => writeln!(io::stderr().lock(), "{line}"),
-            _ => writeln!(io::stdout().lock(), "{line}"),
-        };
     }
 }

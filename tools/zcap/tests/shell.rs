@@ -156,46 +156,45 @@ fn a_refused_setup_is_reported_and_changes_nothing_else() {
     assert_eq!(shell.state(), State::default());
 }
 
+/// Runs zcap against a device that fails it after the setup went in;
+/// checks that zcap cleaned up and returns its standard error.
+fn failed_after_setup(behaviour: Behaviour, local: &str) -> String {
+    need_root();
+    let shell = FakeShell::start(behaviour);
+    let output = zcap_shell(&shell, local, &["-w", "/dev/null"]);
+    assert_eq!(output.status.code(), Some(3));
+    assert_eq!(
+        shell.commands().last().map(String::as_str),
+        Some("net capture cleanup")
+    );
+    assert_eq!(shell.state(), State::default(), "the setup was undone");
+    String::from_utf8(output.stderr).unwrap()
+}
+
 #[test]
 fn a_refused_enable_cleans_up_the_setup_it_made() {
-    need_root();
-    let shell = FakeShell::start(Behaviour {
+    let behaviour = Behaviour {
         enable_fails: Some("Capture enable failed (-22)"),
         ..Behaviour::default()
-    });
-    let output = zcap_shell(&shell, "2001:db8:200::15", &["-w", "/dev/null"]);
-    assert_eq!(output.status.code(), Some(3));
-    let stderr = String::from_utf8(output.stderr).unwrap();
+    };
+    let stderr = failed_after_setup(behaviour, "2001:db8:200::15");
     assert!(
         stderr.ends_with("zcap: the device refused 'net capture enable 1': Capture enable failed (-22) (EINVAL: an address or interface was refused)\n"),
         "{stderr}"
     );
-    assert_eq!(
-        shell.commands().last().map(String::as_str),
-        Some("net capture cleanup")
-    );
-    assert_eq!(shell.state(), State::default(), "the setup was undone");
 }
 
 #[test]
 fn a_setup_whose_answer_is_lost_is_cleaned_up() {
-    need_root();
-    let shell = FakeShell::start(Behaviour {
+    let behaviour = Behaviour {
         setup_answer_lost: true,
         ..Behaviour::default()
-    });
-    let output = zcap_shell(&shell, "2001:db8:200::18", &["-w", "/dev/null"]);
-    assert_eq!(output.status.code(), Some(3));
-    let stderr = String::from_utf8(output.stderr).unwrap();
+    };
+    let stderr = failed_after_setup(behaviour, "2001:db8:200::18");
     assert!(
         stderr.contains("did not finish 'net capture setup 127.0.0.1 2001:db8:200::18 2001:db8:200::2' with a prompt within 2 s"),
         "{stderr}"
     );
-    assert_eq!(
-        shell.commands().last().map(String::as_str),
-        Some("net capture cleanup")
-    );
-    assert_eq!(shell.state(), State::default(), "the setup was undone");
 }
 
 #[test]
