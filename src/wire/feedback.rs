@@ -7,7 +7,8 @@
 //! capture them, but ICMP errors about them and packets the stack rebuilt
 //! (fragments) carry no mark, so they are recognised by their contents.
 
-use super::{ethernet, icmp, ip, ip_proto, IpAddr};
+use super::link::LinkLayer;
+use super::{icmp, ip, ip_proto, IpAddr};
 
 /// How captured frames of an interface begin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,8 +23,17 @@ pub enum Link {
     Other,
 }
 
-fn is_tunnel_protocol(protocol: u8) -> bool {
-    protocol == ip_proto::IPIP || protocol == ip_proto::IPV6
+impl Link {
+    /// How frames of this link carry IP packets; `None` for [`Link::Other`],
+    /// whose frames are not looked into.
+    pub const fn layer(self) -> Option<LinkLayer> {
+        match self {
+            Link::Ethernet => Some(LinkLayer::Ethernet),
+            Link::RawIp => Some(LinkLayer::RawIp),
+            Link::Ppp => Some(LinkLayer::Ppp),
+            Link::Other => None,
+        }
+    }
 }
 
 /// Whether the IP packet `packet` is tunnel traffic to or from `remote` (the
@@ -32,7 +42,7 @@ pub fn is_tunnel_packet(packet: &[u8], remote: &IpAddr) -> bool {
     let Some(header) = ip::parse(packet) else {
         return false;
     };
-    if is_tunnel_protocol(header.protocol) && (header.dst == *remote || header.src == *remote) {
+    if ip_proto::is_tunnel(header.protocol) && (header.dst == *remote || header.src == *remote) {
         return true;
     }
     if header.later_fragment {
@@ -45,30 +55,15 @@ pub fn is_tunnel_packet(packet: &[u8], remote: &IpAddr) -> bool {
     };
     quoted
         .and_then(ip::parse)
-        .is_some_and(|inner| is_tunnel_protocol(inner.protocol) && inner.dst == *remote)
+        .is_some_and(|inner| ip_proto::is_tunnel(inner.protocol) && inner.dst == *remote)
 }
 
 /// Whether a captured frame of a `link` interface is tunnel traffic (see
 /// [`is_tunnel_packet`]).
 pub fn is_tunnel_frame(frame: &[u8], link: Link, remote: &IpAddr) -> bool {
-    let packet = match link {
-        Link::Ethernet => match ethernet::Frame::parse(frame) {
-            Ok(eth)
-                if eth.ethertype == ethernet::ethertype::IPV4
-                    || eth.ethertype == ethernet::ethertype::IPV6 =>
-            {
-                eth.payload
-            }
-            _ => return false,
-        },
-        Link::RawIp => frame,
-        Link::Ppp => match frame {
-            [0x00, 0x21 | 0x57, packet @ ..] => packet,
-            _ => return false,
-        },
-        Link::Other => return false,
-    };
-    is_tunnel_packet(packet, remote)
+    link.layer()
+        .and_then(|layer| layer.ip_packet(frame))
+        .is_some_and(|packet| is_tunnel_packet(packet, remote))
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! cut short (packets quoted by ICMP errors, snapped captures) and only the
 //! header matters.
 
-use super::{be16, ip_proto, IpAddr, Ipv4Addr, Ipv6Addr};
+use super::{be16, ipv6, IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The header fields of an IPv4 or IPv6 packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,33 +54,15 @@ fn parse_v6(buf: &[u8]) -> Option<Header<'_>> {
     let src: [u8; 16] = fixed.get(8..24)?.try_into().ok()?;
     let dst: [u8; 16] = fixed.get(24..40)?.try_into().ok()?;
     let end = (40 + usize::from(be16(buf, 4))).min(buf.len());
-    let mut protocol = fixed[6];
-    let mut at = 40;
-    let mut later_fragment = false;
-    // Walk a bounded number of extension headers.
-    for _ in 0..8 {
-        match protocol {
-            ip_proto::IPV6_HOP_BY_HOP | ip_proto::IPV6_ROUTING | ip_proto::IPV6_DEST_OPTS => {
-                let next = *buf.get(at)?;
-                let len = (usize::from(*buf.get(at + 1)?) + 1) * 8;
-                protocol = next;
-                at += len;
-            }
-            ip_proto::IPV6_FRAGMENT => {
-                let next = *buf.get(at)?;
-                let offset = be16(buf.get(at..at + 4)?, 2) & !0x7;
-                later_fragment = offset != 0;
-                protocol = next;
-                at += 8;
-            }
-            _ => break,
-        }
-    }
+    let upper = ipv6::upper_layer(buf)?;
+    let at = upper.offset;
     Some(Header {
         src: IpAddr::V6(Ipv6Addr::from(src)),
         dst: IpAddr::V6(Ipv6Addr::from(dst)),
-        protocol,
-        later_fragment,
+        protocol: upper.protocol,
+        later_fragment: upper
+            .fragment
+            .is_some_and(|fragment| fragment.frag_offset != 0),
         payload: buf.get(at..end.max(at))?,
     })
 }

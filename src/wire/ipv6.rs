@@ -2,8 +2,8 @@
 //! (section 4.5).
 
 use super::{
-    array, be16, be32, byte, put_be16, put_be32, put_bytes, set_byte, slice, Error, Ipv6Addr,
-    Result,
+    array, be16, be32, byte, ip_proto, put_be16, put_be32, put_bytes, set_byte, slice, Error,
+    Ipv6Addr, Result,
 };
 
 mod field {
@@ -194,6 +194,58 @@ impl FragmentRepr {
     }
 }
 
+/// Most extension headers [`upper_layer`] steps over, so that a crafted
+/// chain costs bounded time.
+const MAX_EXTENSION_HEADERS: usize = 8;
+
+/// Where the upper layer of an IPv6 packet starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UpperLayer {
+    /// The next header no extension header follows (the header after the
+    /// last one stepped over, when the walk stopped at its bound).
+    pub protocol: u8,
+    /// Offset of the upper layer from the start of the packet. It may lie
+    /// past the end of a packet whose headers are cut short.
+    pub offset: usize,
+    /// The last fragment header on the way, if any.
+    pub fragment: Option<FragmentRepr>,
+}
+
+/// Steps over the hop-by-hop, routing, destination options and fragment
+/// headers after the fixed header of `packet` (at most eight of them).
+/// `None` when `packet` is shorter than the fixed header or a header's
+/// own fields lie past its end.
+pub fn upper_layer(packet: &[u8]) -> Option<UpperLayer> {
+    if packet.len() < HEADER_LEN {
+        return None;
+    }
+    let mut protocol = byte(packet, field::NEXT_HEADER);
+    let mut offset = HEADER_LEN;
+    let mut fragment = None;
+    for _ in 0..MAX_EXTENSION_HEADERS {
+        match protocol {
+            ip_proto::IPV6_HOP_BY_HOP | ip_proto::IPV6_ROUTING | ip_proto::IPV6_DEST_OPTS => {
+                let next = *packet.get(offset)?;
+                let len = (usize::from(*packet.get(offset + 1)?) + 1) * 8;
+                protocol = next;
+                offset += len;
+            }
+            ip_proto::IPV6_FRAGMENT => {
+                let header = FragmentRepr::parse(packet.get(offset..)?).ok()?;
+                protocol = header.next_header;
+                fragment = Some(header);
+                offset += FRAGMENT_HEADER_LEN;
+            }
+            _ => break,
+        }
+    }
+    Some(UpperLayer {
+        protocol,
+        offset,
+        fragment,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,5 +320,44 @@ mod tests {
             Packet::new_checked(&bytes[..]).unwrap_err(),
             Error::Truncated
         );
+    }
+
+    fn with_headers(next_header: u8, headers: &[u8]) -> std::vec::Vec<u8> {
+        let mut packet = std::vec![0x60, 0, 0, 0, 0, 0, next_header, 64];
+        packet.extend_from_slice(&[0u8; 32]);
+        packet.extend_from_slice(headers);
+        packet
+    }
+
+    #[test]
+    fn upper_layer_steps_over_options_and_fragment_headers() {
+        // Hop-by-hop (16 bytes), then a first fragment carrying IPIP.
+        let mut headers = std::vec![44, 1];
+        headers.extend_from_slice(&[0u8; 14]);
+        headers.extend_from_slice(&[4, 0, 0, 1, 0, 0, 0, 9]);
+        let upper = upper_layer(&with_headers(0, &headers)).unwrap();
+        assert_eq!(upper.protocol, 4);
+        assert_eq!(upper.offset, HEADER_LEN + 24);
+        let fragment = upper.fragment.unwrap();
+        assert!(fragment.more_frags);
+        assert_eq!((fragment.frag_offset, fragment.ident), (0, 9));
+        let plain = upper_layer(&with_headers(17, &[])).unwrap();
+        assert_eq!(
+            (plain.protocol, plain.offset, plain.fragment),
+            (17, 40, None)
+        );
+    }
+
+    #[test]
+    fn upper_layer_refuses_headers_past_the_end_and_stops_at_its_bound() {
+        assert_eq!(upper_layer(&[0x60; 39]), None);
+        // A routing header whose length field is missing.
+        assert_eq!(upper_layer(&with_headers(43, &[17])), None);
+        // A fragment header cut short.
+        assert_eq!(upper_layer(&with_headers(44, &[17, 0, 0, 0])), None);
+        // Nine destination options headers: the walk stops after eight.
+        let chain: std::vec::Vec<u8> = (0..9).flat_map(|_| [60, 0, 0, 0, 0, 0, 0, 0]).collect();
+        let upper = upper_layer(&with_headers(60, &chain)).unwrap();
+        assert_eq!((upper.protocol, upper.offset), (60, HEADER_LEN + 64));
     }
 }

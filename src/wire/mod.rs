@@ -13,6 +13,7 @@ pub mod icmp;
 pub mod ip;
 pub mod ipv4;
 pub mod ipv6;
+pub mod link;
 pub mod sll;
 pub mod stream;
 pub mod tunnel;
@@ -66,6 +67,12 @@ pub mod ip_proto {
     pub const IPV6_DEST_OPTS: u8 = 60;
     /// No next header (IPv6).
     pub const NONE: u8 = 59;
+
+    /// Whether `protocol` is one a capture tunnel carries its inner packets
+    /// in: IPv4 ([`IPIP`]) or IPv6 ([`IPV6`]) encapsulated in IP.
+    pub const fn is_tunnel(protocol: u8) -> bool {
+        protocol == IPIP || protocol == IPV6
+    }
 }
 
 // Field accessors. Callers check lengths first; out of range reads give 0

@@ -153,7 +153,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         out = os.path.join(tmp, "zcap.pcapng")
-        results.append(measure("zcap", [args.zcap, "-q", "-p", str(port), "-w", out],
+        results.append(measure("zcap", [args.zcap, "-q", "--port", str(port), "-w", out],
                                out, port, args.count, datagram, startup_secs=10))
         port = free_port()
         out = os.path.join(tmp, "net-capture.pcap")

@@ -1,24 +1,26 @@
 //! The capture loop: take frames from the input, decide their link type,
-//! write them, show them, count them, and stop cleanly.
+//! filter them, write them, show them, count them, and stop cleanly.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::cli::Config;
+use crate::cli::{Config, Lines};
 use crate::error::Fatal;
 use crate::input::{now_ns, Event, Frame, Input};
 use crate::link::inspect::{self, Direction};
 use crate::link::{detect, LinkChoice, LinkType};
 use crate::output::pcapng::{InterfaceDesc, PacketRecord};
-use crate::output::{Output, Target, Written};
+use crate::output::{Output, Written, DEFAULT_SNAPLEN};
 use crate::stats::{DeviceId, Totals};
-use crate::summary::Line;
+use crate::summary::TimeColumn;
 use crate::terminal::Counter;
 
+mod diagnosis;
+mod display;
+mod report;
 mod stream;
 
 /// How long the input may block before the loop checks for signals and
@@ -42,97 +44,113 @@ enum StreamKey {
     },
 }
 
-/// Runs a capture until a signal, an autostop condition, the end of the
-/// input, or the reader of the output going away.
-pub fn run(config: &Config, stop: &Arc<AtomicBool>) -> Result<(), Fatal> {
-    let mut input = Input::open(config)?;
-    let default_linktype = match config.links.choose(IpAddr::from([0, 0, 0, 0]), 0) {
-        LinkChoice::Fixed(link) => link.linktype(),
-        LinkChoice::Auto => LinkType::Ethernet.linktype(),
-    };
-    let mut output = Output::open(
-        config.format,
-        config.target.clone(),
-        config.ring,
-        config.snaplen,
-        default_linktype,
-    )?;
-    let mut session = Session::new(config);
-    let started = Instant::now();
-    let deadline = config.stop_after_secs.map(Duration::from_secs);
-    let mut dirty = false;
-    let result = loop {
-        if stop.load(Ordering::Relaxed) || output.reader_gone() {
-            break Ok(());
-        }
-        if deadline.is_some_and(|limit| started.elapsed() >= limit) {
-            break Ok(());
-        }
-        if config
-            .stop_after_packets
-            .is_some_and(|limit| session.totals.packets() >= limit)
-        {
-            break Ok(());
-        }
-        // Flush as soon as nothing more is queued, so live readers see
-        // every frame, but batch writes under load.
-        let event = match input.next(if dirty { 0 } else { POLL_MS }) {
-            Ok(event) => event,
-            Err(err) => break Err(err),
+/// An open input and output, ready to run.
+pub struct Capture<'a> {
+    input: Input,
+    output: Output,
+    session: Session<'a>,
+    /// The receive counter of the interface read, before it was opened.
+    rx_before: Option<u64>,
+}
+
+impl<'a> Capture<'a> {
+    /// Opens the input, then the output (waiting for a fifo's reader
+    /// until `stop`).
+    pub fn open(config: &'a Config, stop: &AtomicBool) -> Result<Capture<'a>, Fatal> {
+        let rx_before = report::interface_rx(config);
+        let input = Input::open(config)?;
+        let default_linktype = match config.links.choose(IpAddr::from([0, 0, 0, 0]), 0) {
+            LinkChoice::Fixed(link) => link.linktype(),
+            LinkChoice::Auto => LinkType::Ethernet.linktype(),
         };
-        let handled = match event {
-            Event::Frame(frame) => session.frame(frame, &mut output).map(|()| dirty = true),
-            Event::Malformed { device, reason } => {
-                session.malformed(device.map(DeviceId::Ip), reason);
-                Ok(())
-            }
-            Event::Stream(item) => session.stream_item(*item, &mut output),
-            Event::Notice(text) => {
-                session.notice(&text);
-                Ok(())
-            }
-            Event::Idle => {
-                dirty = false;
-                session.counter.update(session.totals.packets());
-                output.idle(now_ns())
-            }
-            Event::End => break Ok(()),
+        let output = Output::open(
+            config.format,
+            config.target.clone(),
+            config.ring,
+            config.snaplen,
+            default_linktype,
+            stop,
+        )?;
+        Ok(Capture {
+            input,
+            output,
+            session: Session::new(config),
+            rx_before,
+        })
+    }
+
+    /// Runs until a signal, an autostop condition, the end of the input,
+    /// or the reader of the output going away; then closes the output and
+    /// prints the summary. Capturing nothing is an error that says why.
+    pub fn run(self, stop: &AtomicBool) -> Result<(), Fatal> {
+        self.run_then(stop, || Ok(()))
+    }
+
+    /// [`Capture::run`], with `stopped` run as soon as receiving ends
+    /// (before the summary): undoing a device's setup should not wait.
+    pub fn run_then(
+        mut self,
+        stop: &AtomicBool,
+        stopped: impl FnOnce() -> Result<(), Fatal>,
+    ) -> Result<(), Fatal> {
+        let received = self.receive(stop);
+        self.session.counter.clear();
+        let undone = stopped();
+        let result = match (received, undone) {
+            (Err(capture), Err(undo)) => Err(Fatal {
+                code: undo.code,
+                message: format!("{}; and {}", capture.message, undo.message),
+            }),
+            (received, undone) => received.and(undone),
         };
-        if let Err(err) = handled {
-            break Err(err);
-        }
-    };
-    session.counter.clear();
-    let closed = output.close(now_ns());
-    let decap = input.decap_counts(true);
-    if let Input::Offline { reader, .. } = &input {
-        for linktype in reader.unsupported_linktypes() {
-            eprintln!(
-                "zcap: skipped frames of link type {linktype}, which cannot carry the tunnel"
-            );
+        let closed = self.output.close(now_ns());
+        let report = self
+            .session
+            .report(&mut self.input, &self.output, self.rx_before);
+        result.and(closed).and(report)
+    }
+
+    fn receive(&mut self, stop: &AtomicBool) -> Result<(), Fatal> {
+        let config = self.session.config;
+        let started = Instant::now();
+        let deadline = config.stop_after_secs.map(Duration::from_secs);
+        let mut dirty = false;
+        loop {
+            if stop.load(Ordering::Relaxed) || self.output.reader_gone() {
+                return Ok(());
+            }
+            if deadline.is_some_and(|limit| started.elapsed() >= limit) {
+                return Ok(());
+            }
+            if config
+                .stop_after_packets
+                .is_some_and(|limit| self.session.totals.packets() >= limit)
+            {
+                return Ok(());
+            }
+            // Flush as soon as nothing more is queued, so live readers see
+            // every frame, but batch writes under load.
+            let event = self.input.next(if dirty { 0 } else { POLL_MS })?;
+            let session = &mut self.session;
+            match event {
+                Event::Frame(frame) => {
+                    session.frame(frame, &mut self.output)?;
+                    dirty = true;
+                }
+                Event::Malformed { device, reason } => {
+                    session.malformed(device.map(DeviceId::Ip), reason);
+                }
+                Event::Stream(item) => session.stream_item(*item, &mut self.output)?,
+                Event::Notice(text) => session.notice(&text),
+                Event::Idle => {
+                    dirty = false;
+                    session.counter.update(session.totals.packets());
+                    self.output.idle(now_ns())?;
+                }
+                Event::End => return Ok(()),
+            }
         }
     }
-    if !config.extcap {
-        let mut err = io::stderr().lock();
-        let _ = write!(err, "{}", session.totals.render(decap.as_ref()));
-        if let Input::Serial(serial) = &input {
-            let receiver = serial.receiver();
-            let _ = write!(
-                err,
-                "{}",
-                crate::stats::render_stream(
-                    &serial.path().display().to_string(),
-                    receiver.counters(),
-                    receiver.unseen_at_end(),
-                    receiver.drift()
-                )
-            );
-        }
-        for file in output.files() {
-            let _ = writeln!(err, "zcap: wrote {}", file.display());
-        }
-    }
-    result.and(closed)
 }
 
 struct Session<'a> {
@@ -141,64 +159,44 @@ struct Session<'a> {
     stream_index: HashMap<StreamKey, usize>,
     totals: Totals,
     reported: HashSet<(Option<DeviceId>, &'static str)>,
-    first_ts: Option<u64>,
-    lines: bool,
+    time: TimeColumn,
     counter: Counter,
+    /// Frames the capture filter dropped.
+    filtered: u64,
+    /// Frames from devices `--device` does not name.
+    other_devices: u64,
     /// What a serial stream's device said in its hello.
     device_text: Option<String>,
 }
 
 impl<'a> Session<'a> {
     fn new(config: &'a Config) -> Session<'a> {
-        let stdout_is_capture = config.target == Target::Stdout;
-        let lines = !config.quiet && !stdout_is_capture;
-        // A counter would garble per-packet lines on the same terminal.
-        let lines_on_terminal = lines && io::stdout().is_terminal();
+        // A counter would garble packet lines on the same terminal.
+        let lines_on_terminal = match config.lines {
+            Lines::Off => false,
+            Lines::Stdout => io::stdout().is_terminal(),
+            Lines::Stderr => true,
+        };
         Session {
             config,
             streams: Vec::new(),
             stream_index: HashMap::new(),
             totals: Totals::default(),
             reported: HashSet::new(),
-            first_ts: None,
-            lines,
-            counter: Counter::new(!config.extcap && !lines_on_terminal),
+            time: TimeColumn::new(config.time_format),
+            counter: Counter::new(!config.quiet && !lines_on_terminal),
+            filtered: 0,
+            other_devices: 0,
             device_text: None,
         }
     }
 
-    /// Reports a problem once per device and kind; later ones are counted.
-    fn report_once(&mut self, device: Option<DeviceId>, problem: &'static str, text: String) {
-        if self.reported.insert((device, problem)) {
-            self.notice(&text);
+    /// The snap length an interface block records.
+    fn recorded_snaplen(&self) -> u32 {
+        match self.config.snaplen {
+            0 => DEFAULT_SNAPLEN,
+            snaplen => snaplen,
         }
-    }
-
-    /// Tells the user something, without garbling the live counter. Not as
-    /// a Wireshark extcap: Wireshark shows whatever an extcap writes to
-    /// standard error as an error.
-    fn notice(&mut self, text: &str) {
-        if self.config.extcap {
-            return;
-        }
-        self.counter.clear();
-        eprintln!("zcap: {text}");
-    }
-
-    fn malformed(&mut self, device: Option<DeviceId>, reason: &'static str) {
-        self.totals.device(device).malformed += 1;
-        let from = device.map_or_else(|| "an unknown device".to_string(), |d| d.to_string());
-        let what = match device {
-            Some(DeviceId::Capture(_)) => "frame",
-            _ => "capture datagram",
-        };
-        self.report_once(
-            device,
-            reason,
-            format!(
-                "malformed {what} from {from}: {reason} (counted; further ones are not reported)"
-            ),
-        );
     }
 
     /// The index of the stream `key`, described by `describe` when new.
@@ -218,12 +216,11 @@ impl<'a> Session<'a> {
         }
         if let Some(reason) = guess {
             // Once per stream, since streams are created once.
-            self.counter.clear();
-            eprintln!(
-                "zcap: guessed link type {link} for {device} from its first such frame: {reason}; pass --link {device}={link} to be sure"
-            );
+            self.notice(&format!(
+                "guessed link type {link} for {device} from its first such frame: {reason}; pass --link {device}={link} to be sure"
+            ));
         }
-        let snaplen = self.config.snaplen;
+        let snaplen = self.recorded_snaplen();
         self.stream_for(StreamKey::Udp(device, link), || InterfaceDesc {
             linktype: link.linktype(),
             snaplen,
@@ -236,9 +233,23 @@ impl<'a> Session<'a> {
         })
     }
 
+    /// Whether the capture filter keeps a frame; counts those it drops.
+    fn keeps(&mut self, link: LinkType, frame: &[u8], wire_len: usize) -> bool {
+        let kept = self
+            .config
+            .filter
+            .as_ref()
+            .is_none_or(|filter| filter.matches(link, frame, wire_len));
+        if !kept {
+            self.filtered += 1;
+        }
+        kept
+    }
+
     fn frame(&mut self, mut frame: Frame, output: &mut Output) -> Result<(), Fatal> {
         let device = frame.device;
         if !self.config.devices.is_empty() && !self.config.devices.contains(&device) {
+            self.other_devices += 1;
             return Ok(());
         }
         let id = DeviceId::Ip(device);
@@ -269,6 +280,9 @@ impl<'a> Session<'a> {
             if self.config.repair_sll2 {
                 inspect::repair_legacy_sll2(&mut frame.bytes);
             }
+        }
+        if !self.keeps(link, &frame.bytes, frame.bytes.len()) {
+            return Ok(());
         }
         if let Some(problem) = facts.problem {
             self.malformed(Some(id), problem);
@@ -323,29 +337,8 @@ impl<'a> Session<'a> {
                 ),
             );
         }
-        if self.lines {
-            self.print_line(record.ts_ns, label, link, direction, frame);
-        }
+        self.print_line(record.ts_ns, label, link, direction, frame);
         self.counter.update(self.totals.packets());
         Ok(())
-    }
-
-    fn print_line(
-        &mut self,
-        ts_ns: u64,
-        device: &str,
-        link: LinkType,
-        direction: Direction,
-        frame: &[u8],
-    ) {
-        let first = *self.first_ts.get_or_insert(ts_ns);
-        let line = Line {
-            relative_secs: ts_ns.saturating_sub(first) as f64 / 1e9,
-            device,
-            link,
-            direction,
-            frame,
-        };
-        let _ = writeln!(io::stdout().lock(), "{}", line.render());
     }
 }

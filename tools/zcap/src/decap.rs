@@ -4,9 +4,11 @@
 //! the captured frame. This is what the kernel's ipip/sit/ip6tnl devices
 //! and the UDP socket do in the default mode.
 
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use zephyr_net_capture::wire::{ethernet, ip, ip_proto, ipv4, ipv6, sll, udp};
+use zephyr_net_capture::wire::link::LinkLayer;
+use zephyr_net_capture::wire::{ip, ip_proto, ipv4, ipv6, udp};
 
 use crate::reassembly::{Fragment, FragmentKey, Reassembler};
 
@@ -48,6 +50,24 @@ pub enum Outcome {
     },
 }
 
+/// Most distinct refused ports [`Sightings`] remembers.
+const MAX_REFUSED_PORTS: usize = 8;
+
+/// What the decapsulator saw besides the frames it kept, so that a capture
+/// that kept nothing can say why.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sightings {
+    /// Outer packets looked at.
+    pub packets: u64,
+    /// Of those, IPv4-in-IP or IPv6-in-IP tunnel packets.
+    pub tunnel: u64,
+    /// Inner UDP datagrams to ports the filter refuses, by port (the
+    /// first few ports).
+    pub refused_ports: BTreeMap<u16, u64>,
+    /// Inner datagrams from devices the filter refuses.
+    pub refused_devices: u64,
+}
+
 fn malformed(device: Option<IpAddr>, reason: &'static str) -> Outcome {
     Outcome::Malformed { device, reason }
 }
@@ -56,6 +76,7 @@ fn malformed(device: Option<IpAddr>, reason: &'static str) -> Outcome {
 pub struct Decapsulator {
     filter: Filter,
     reassembler: Reassembler,
+    sightings: Sightings,
 }
 
 impl Decapsulator {
@@ -64,7 +85,13 @@ impl Decapsulator {
         Decapsulator {
             filter,
             reassembler: Reassembler::new(),
+            sightings: Sightings::default(),
         }
+    }
+
+    /// What was seen besides the frames kept.
+    pub fn sightings(&self) -> &Sightings {
+        &self.sightings
     }
 
     /// The fragment reassembler, for its counters.
@@ -84,6 +111,7 @@ impl Decapsulator {
 
     /// Decapsulates an outer IP packet seen at `now_ns`.
     pub fn decapsulate(&mut self, now_ns: u64, outer: &[u8]) -> Outcome {
+        self.sightings.packets += 1;
         match outer.first().map(|byte| byte >> 4) {
             Some(4) => self.outer_ipv4(now_ns, outer),
             Some(6) => self.outer_ipv6(now_ns, outer),
@@ -95,9 +123,10 @@ impl Decapsulator {
         let Ok(packet) = ipv4::Packet::new_checked(outer) else {
             return Outcome::Ignored;
         };
-        if !is_tunnel(packet.protocol()) {
+        if !ip_proto::is_tunnel(packet.protocol()) {
             return Outcome::Ignored;
         }
+        self.sightings.tunnel += 1;
         let Ok(repr) = ipv4::Repr::parse(&packet) else {
             return malformed(None, "outer IPv4 header checksum is wrong");
         };
@@ -114,39 +143,24 @@ impl Decapsulator {
         let Ok(packet) = ipv6::Packet::new_checked(outer) else {
             return Outcome::Ignored;
         };
-        let payload = packet.payload();
-        let mut next = packet.next_header();
-        let mut at = 0usize;
-        // Skip a bounded number of extension headers before the tunnel.
-        for _ in 0..8 {
-            match next {
-                ip_proto::IPV6_HOP_BY_HOP | ip_proto::IPV6_ROUTING | ip_proto::IPV6_DEST_OPTS => {
-                    let (Some(&following), Some(&units)) = (payload.get(at), payload.get(at + 1))
-                    else {
-                        return Outcome::Ignored;
-                    };
-                    next = following;
-                    at += (usize::from(units) + 1) * 8;
-                }
-                ip_proto::IPV6_FRAGMENT => {
-                    let tunnelled = payload.get(at).is_some_and(|next| is_tunnel(*next));
-                    return if tunnelled {
-                        malformed(
-                            None,
-                            "outer IPv6 fragment (only inner fragments are reassembled)",
-                        )
-                    } else {
-                        Outcome::Ignored
-                    };
-                }
-                _ => break,
-            }
-        }
-        if !is_tunnel(next) {
+        let whole = outer
+            .get(..ipv6::HEADER_LEN + usize::from(packet.payload_len()))
+            .unwrap_or(outer);
+        let Some(upper) = ipv6::upper_layer(whole) else {
+            return Outcome::Ignored;
+        };
+        if !ip_proto::is_tunnel(upper.protocol) {
             return Outcome::Ignored;
         }
-        match payload.get(at..) {
-            Some(inner) => self.inner(now_ns, next, inner),
+        self.sightings.tunnel += 1;
+        if upper.fragment.is_some() {
+            return malformed(
+                None,
+                "outer IPv6 fragment (only inner fragments are reassembled)",
+            );
+        }
+        match whole.get(upper.offset..) {
+            Some(inner) => self.inner(now_ns, upper.protocol, inner),
             None => malformed(None, "outer IPv6 extension headers overrun the packet"),
         }
     }
@@ -170,8 +184,12 @@ impl Decapsulator {
         }
     }
 
-    fn wanted_device(&self, device: IpAddr) -> bool {
-        self.filter.devices.is_empty() || self.filter.devices.contains(&device)
+    fn wanted_device(&mut self, device: IpAddr) -> bool {
+        let wanted = self.filter.devices.is_empty() || self.filter.devices.contains(&device);
+        if !wanted {
+            self.sightings.refused_devices += 1;
+        }
+        wanted
     }
 
     fn inner_ipv4(&mut self, now_ns: u64, inner: &[u8], src: Option<IpAddr>) -> Outcome {
@@ -244,12 +262,16 @@ impl Decapsulator {
         }
     }
 
-    fn udp(&self, device: IpAddr, peer: IpAddr, bytes: &[u8]) -> Outcome {
+    fn udp(&mut self, device: IpAddr, peer: IpAddr, bytes: &[u8]) -> Outcome {
         let Ok(packet) = udp::Packet::new_checked(bytes) else {
             return malformed(Some(device), "inner UDP length does not fit the packet");
         };
         let port = packet.dst_port();
         if !self.filter.ports.is_empty() && !self.filter.ports.contains(&port) {
+            let refused = &mut self.sightings.refused_ports;
+            if refused.len() < MAX_REFUSED_PORTS || refused.contains_key(&port) {
+                *refused.entry(port).or_default() += 1;
+            }
             return Outcome::Ignored;
         }
         if !packet.verify_checksum(&device, &peer) {
@@ -263,68 +285,19 @@ impl Decapsulator {
     }
 }
 
-fn is_tunnel(protocol: u8) -> bool {
-    protocol == ip_proto::IPIP || protocol == ip_proto::IPV6
-}
-
-/// pcap link types an offline file may have, with how to find the network
-/// layer in their frames.
-pub mod linktype {
-    /// BSD loopback: a 4-byte host-order address family.
-    pub const NULL: u32 = 0;
-    /// Ethernet.
-    pub const ETHERNET: u32 = 1;
-    /// Raw IP.
-    pub const RAW: u32 = 101;
-    /// Raw IPv4.
-    pub const IPV4: u32 = 228;
-    /// Raw IPv6.
-    pub const IPV6: u32 = 229;
-}
+/// pcap link types an offline file may have.
+#[allow(unused_imports)] // named by the tests and the fuzz targets
+pub use zephyr_net_capture::wire::link::linktype;
 
 /// Whether frames of this pcap link type can be decapsulated.
 pub fn is_supported_linktype(linktype: u32) -> bool {
-    matches!(
-        linktype,
-        linktype::NULL
-            | linktype::ETHERNET
-            | linktype::RAW
-            | linktype::IPV4
-            | linktype::IPV6
-            | sll::LINKTYPE_LINUX_SLL
-            | sll::LINKTYPE_LINUX_SLL2
-    )
+    LinkLayer::from_linktype(linktype).is_some()
 }
 
 /// The IP packet inside a frame of pcap link type `linktype`, if it
 /// carries one.
 pub fn network_layer(linktype: u32, frame: &[u8]) -> Option<&[u8]> {
-    const ETHERTYPES: [u16; 2] = [ethernet::ethertype::IPV4, ethernet::ethertype::IPV6];
-    match linktype {
-        linktype::RAW | linktype::IPV4 | linktype::IPV6 => Some(frame),
-        linktype::ETHERNET => {
-            let parsed = ethernet::Frame::parse(frame).ok()?;
-            ETHERTYPES
-                .contains(&parsed.ethertype)
-                .then_some(parsed.payload)
-        }
-        linktype::NULL => frame.get(4..),
-        sll::LINKTYPE_LINUX_SLL => {
-            let header = sll::Sll1Repr::parse(frame).ok()?;
-            ETHERTYPES
-                .contains(&header.protocol)
-                .then(|| frame.get(sll::SLL1_HEADER_LEN..))
-                .flatten()
-        }
-        sll::LINKTYPE_LINUX_SLL2 => {
-            let header = sll::Sll2Repr::parse(frame).ok()?;
-            ETHERTYPES
-                .contains(&header.protocol)
-                .then(|| frame.get(sll::SLL2_HEADER_LEN..))
-                .flatten()
-        }
-        _ => None,
-    }
+    LinkLayer::from_linktype(linktype)?.ip_packet(frame)
 }
 
 #[cfg(test)]

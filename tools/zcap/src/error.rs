@@ -16,19 +16,24 @@ pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_INPUT: u8 = 3;
 /// Exit code: an output could not be opened (unwritable file or fifo).
 pub const EXIT_OUTPUT: u8 = 4;
+/// Exit code: the capture ended without a single frame (zcap says why).
+pub const EXIT_NOTHING: u8 = 5;
 
 /// The text `--help` shows after the options.
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
-  0  capture ended normally (Ctrl-C, -a limit, end of the -r file, reader closed the pipe)
+  0  capture ended normally (Ctrl-C, -c or -a limit, end of the -r file, reader closed the pipe)
   1  an I/O error stopped a running capture
   2  bad command line
   3  an input could not be opened (port in use, no CAP_NET_RAW, unknown interface, unreadable file,
-     serial port not permitted, busy or not a serial device)
-  4  an output could not be opened (unwritable file or fifo)";
+     serial port not permitted, busy or not a serial device), or the device's shell did not answer
+     or refused the capture setup (--shell)
+  4  an output could not be opened (unwritable file or fifo)
+  5  nothing was captured (zcap says why: no tunnel seen, another port, an interface that needs
+     --tunnel-less, a file decapsulated already, the filters)";
 
 /// A failure that ends the run.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Fatal {
     /// The process exit code.
     pub code: u8,
@@ -57,6 +62,14 @@ impl Fatal {
     pub fn usage(message: impl Into<String>) -> Fatal {
         Fatal {
             code: EXIT_USAGE,
+            message: message.into(),
+        }
+    }
+
+    /// The capture ended without a frame; `message` says why.
+    pub fn nothing(message: impl Into<String>) -> Fatal {
+        Fatal {
+            code: EXIT_NOTHING,
             message: message.into(),
         }
     }

@@ -65,6 +65,11 @@ impl Totals {
         self.devices.values().map(|totals| totals.packets).sum()
     }
 
+    /// Malformed datagrams or frames from all devices.
+    pub fn malformed(&self) -> u64 {
+        self.devices.values().map(|totals| totals.malformed).sum()
+    }
+
     /// The closing table.
     pub fn render(&self, decap: Option<&DecapCounts>) -> String {
         let mut text = format!(

@@ -16,7 +16,7 @@ fn one_line(stderr: &[u8]) -> String {
 fn port_in_use_names_the_port_and_the_fix() {
     let taken = UdpSocket::bind("[::]:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let output = run(&["-q", "-p", &port]);
+    let output = run(&["-q", "--port", &port]);
     assert_eq!(output.status.code(), Some(3));
     let line = one_line(&output.stderr);
     assert_eq!(
@@ -27,7 +27,7 @@ fn port_in_use_names_the_port_and_the_fix() {
 
 #[test]
 fn unwritable_output_file_exits_with_code_4() {
-    let output = run(&["-q", "-p", "0", "-w", "/nonexistent-dir/capture.pcapng"]);
+    let output = run(&["-q", "--port", "0", "-w", "/nonexistent-dir/capture.pcapng"]);
     assert_eq!(output.status.code(), Some(4));
     let line =
         one_line(&output.stderr[output.stderr.iter().position(|&b| b == b'\n').unwrap() + 1..]);

@@ -9,16 +9,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::*;
-use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
 use pcap_file::pcapng::blocks::enhanced_packet::EnhancedPacketBlock;
 use pcap_file::pcapng::blocks::interface_description::{
     InterfaceDescriptionBlock, InterfaceDescriptionOption,
 };
 use pcap_file::pcapng::PcapNgWriter;
-use pcap_file::{DataLink, TsResolution};
+use pcap_file::DataLink;
 use zephyr_net_capture::wire::sll::{packet_type, Version};
-
-const BASE_US: u64 = 1_764_147_600_000_000;
 
 /// The tunnels of net-tools' zeth-tunnel.conf, device side.
 const TUNNELS: [(bool, &str, &str); 4] = [
@@ -27,22 +24,6 @@ const TUNNELS: [(bool, &str, &str); 4] = [
     (false, "2001:db8:200::1", "2001:db8:200::2"), // zeth-ip6ip: v6 in v4
     (true, "2001:db8:100::1", "2001:db8:100::2"), // zeth-ip6ip6: v6 in v6
 ];
-
-fn write_pcap(path: &Path, frames: &[Vec<u8>]) {
-    let file = std::fs::File::create(path).unwrap();
-    let header = PcapHeader {
-        datalink: DataLink::ETHERNET,
-        ts_resolution: TsResolution::MicroSecond,
-        ..PcapHeader::default()
-    };
-    let mut writer = PcapWriter::with_header(file, header).unwrap();
-    for (index, frame) in frames.iter().enumerate() {
-        let ts = Duration::from_micros(BASE_US + index as u64 * 1000);
-        writer
-            .write_packet(&PcapPacket::new(ts, frame.len() as u32, frame))
-            .unwrap();
-    }
-}
 
 #[test]
 fn all_four_tunnel_combinations_decapsulate_from_a_recorded_pcap() {
@@ -188,9 +169,9 @@ fn pcapng_input_keeps_nanoseconds_and_applies_port_and_link_rules() {
         "-q",
         "-r",
         input.to_str().unwrap(),
-        "-p",
+        "--port",
         "4242",
-        "-p",
+        "--port",
         "4243",
         "--link",
         "4243=sll2",

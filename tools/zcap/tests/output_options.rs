@@ -45,13 +45,7 @@ fn classic_pcap_holds_one_link_type_and_reports_the_rest() {
 #[test]
 fn stdout_stream_feeds_a_pipe_reader() {
     let zcap = start(&["-a", "packets:2", "-w", "-", "--link", "sll2"]);
-    zcap.send(
-        "::1",
-        &[
-            cooked_ping(Version::V2, packet_type::OUTGOING, 1),
-            cooked_ping(Version::V2, packet_type::HOST, 2),
-        ],
-    );
+    zcap.send("::1", &cooked_ping_pair());
     let done = zcap.wait();
     assert!(done.status.success(), "{}", done.stderr);
     let file = read_pcapng(&done.stdout);

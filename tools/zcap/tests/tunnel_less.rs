@@ -5,26 +5,9 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::net::{IpAddr, SocketAddr};
 use std::process::Stdio;
 
 use common::*;
-use socket2::{Domain, Protocol, Socket, Type};
-
-/// Sends an inner packet through a raw socket, so the kernel adds the
-/// outer header with protocol 4 (IPv4 inner) or 41 (IPv6 inner).
-fn send_tunnelled(outer_dst: IpAddr, inner: &[u8]) {
-    let protocol = if inner[0] >> 4 == 6 { 41 } else { 4 };
-    let socket = Socket::new(
-        Domain::for_address(SocketAddr::new(outer_dst, 0)),
-        Type::RAW,
-        Some(Protocol::from(protocol)),
-    )
-    .expect("a raw socket: these tests need root or CAP_NET_RAW");
-    socket
-        .send_to(inner, &SocketAddr::new(outer_dst, 0).into())
-        .expect("tunnel packet sent");
-}
 
 #[test]
 fn tunnel_less_mode_decapsulates_live_loopback_traffic() {
@@ -43,7 +26,7 @@ fn tunnel_less_mode_decapsulates_live_loopback_traffic() {
             "--tunnel-less",
             "-i",
             "lo",
-            "-p",
+            "--port",
             &port_text,
             "--device",
             "198.51.100.1",

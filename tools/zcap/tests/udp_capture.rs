@@ -196,17 +196,10 @@ fn cooked_frames_keep_their_sll_fields_and_direction() {
 }
 
 #[test]
-fn auto_link_recognises_cooked_and_raw_frames_and_says_it_guessed() {
+fn link_types_are_recognised_by_default_and_zcap_says_it_guessed() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("auto.pcapng");
-    let zcap = start(&[
-        "-a",
-        "packets:4",
-        "--link",
-        "auto",
-        "-w",
-        path.to_str().unwrap(),
-    ]);
+    let zcap = start(&["-a", "packets:4", "-P", "-w", path.to_str().unwrap()]);
     zcap.send(
         "::1",
         &[
@@ -234,7 +227,8 @@ fn auto_link_recognises_cooked_and_raw_frames_and_says_it_guessed() {
     let lines: Vec<&str> = lines.lines().collect();
     assert_eq!(lines.len(), 4, "{lines:?}");
     assert!(
-        lines[0].contains("sll2 out") && lines[0].contains("ICMPv6 echo request"),
+        lines[0].contains("sll2 out")
+            && lines[0].contains("ICMPv6 Echo (ping) request id=0x0042, seq=1"),
         "{}",
         lines[0]
     );
@@ -260,7 +254,14 @@ fn auto_link_recognises_cooked_and_raw_frames_and_says_it_guessed() {
 fn malformed_datagrams_are_counted_and_the_capture_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.pcapng");
-    let zcap = start(&["-q", "-a", "packets:3", "-C", "-w", path.to_str().unwrap()]);
+    let zcap = start(&[
+        "-q",
+        "-a",
+        "packets:3",
+        "--cooked-sllv2",
+        "-w",
+        path.to_str().unwrap(),
+    ]);
     let mut reserved_set = cooked_ping(Version::V2, packet_type::HOST, 9);
     reserved_set[3] = 1;
     zcap.send(
@@ -312,7 +313,7 @@ fn legacy_sll2_headers_lose_direction_and_can_be_repaired() {
         "-q",
         "-a",
         "packets:1",
-        "-C",
+        "--cooked-sllv2",
         "--repair-sll2",
         "-w",
         path.to_str().unwrap(),

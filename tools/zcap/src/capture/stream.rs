@@ -64,6 +64,12 @@ impl Session<'_> {
     fn stream_packet(&mut self, packet: Packet, output: &mut Output) -> Result<(), Fatal> {
         let link = LinkType::from_linktype(packet.link_type);
         let id = DeviceId::Capture(packet.device);
+        let dropcount = packet.device_drops + packet.line_drops;
+        self.totals.device(Some(id)).drops += dropcount;
+        let wire_len = usize::try_from(packet.orig_len).unwrap_or(usize::MAX);
+        if !self.keeps(link, &packet.data, wire_len) {
+            return Ok(());
+        }
         let facts = inspect::inspect(link, &packet.data);
         let direction = direction(packet.direction, facts.direction);
         if let Some(problem) = facts.problem {
@@ -74,7 +80,7 @@ impl Session<'_> {
             ifindex: packet.ifindex,
             link,
         };
-        let snaplen = self.config.snaplen;
+        let snaplen = self.recorded_snaplen();
         let source = match &self.config.source {
             crate::cli::Source::Serial { path, .. } => path.display().to_string(),
             _ => String::new(),
@@ -96,8 +102,6 @@ impl Session<'_> {
             comment: None,
             counts_if_drops: true,
         });
-        let dropcount = packet.device_drops + packet.line_drops;
-        self.totals.device(Some(id)).drops += dropcount;
         let record = PacketRecord {
             ts_ns: packet.ts_ns,
             data: &packet.data,

@@ -31,7 +31,11 @@ pub fn source(args: &Args) -> Result<Option<Source>, Fatal> {
     };
     let shown = path.display();
     let conflicts = [
-        (!args.ports.is_empty(), "-p", "a serial stream has no ports"),
+        (
+            !args.ports.is_empty(),
+            "--port",
+            "a serial stream has no ports",
+        ),
         (args.tunnel_less, "--tunnel-less", "it reads one source"),
         (args.read.is_some(), "-r", "it reads one source"),
         (
@@ -41,7 +45,7 @@ pub fn source(args: &Args) -> Result<Option<Source>, Fatal> {
         ),
         (
             !args.links.is_empty() || args.sll1 || args.sll2,
-            "--link/-c/-C",
+            "--link",
             "each record names its link type",
         ),
         (
@@ -55,13 +59,21 @@ pub fn source(args: &Args) -> Result<Option<Source>, Fatal> {
             "{option} does not apply to the serial stream on {shown} ({why}); drop it"
         )));
     }
+    Ok(Some(Source::Serial {
+        path,
+        baud: checked_baud(args)?,
+    }))
+}
+
+/// `--baud`, or the default, if zcap can set it.
+pub fn checked_baud(args: &Args) -> Result<u32, Fatal> {
     let baud = args.baud.unwrap_or(DEFAULT_BAUD);
-    if baud_rate(baud).is_none() {
-        return Err(Fatal::usage(format!(
+    match baud_rate(baud) {
+        Some(_) => Ok(baud),
+        None => Err(Fatal::usage(format!(
             "unsupported baud rate {baud}; pass --baud with a standard rate such as 115200, 460800 or 921600"
-        )));
+        ))),
     }
-    Ok(Some(Source::Serial { path, baud }))
 }
 
 /// `-i PATH`: a character device, or a path that does not exist yet (a USB

@@ -1,14 +1,12 @@
 use super::*;
+use zephyr_net_capture::wire::sll;
 
 const DEVICE4: &str = "198.51.100.1";
 const PEER4: &str = "198.51.100.2";
 const DEVICE6: &str = "2001:db8:200::1";
 const PEER6: &str = "2001:db8:200::2";
 
-// The integration tests' builders of device packets, shared.
-#[path = "../../tests/common/frames.rs"]
-#[allow(dead_code)]
-mod frames;
+use crate::test_frames as frames;
 
 /// Inner packets as the device library builds them (fragments included).
 fn inner_packets(inner_v6: bool, payload: &[u8], mtu: usize) -> Vec<Vec<u8>> {
@@ -151,6 +149,76 @@ fn network_layer_is_found_in_each_supported_linktype() {
     eth[13] = 0x06;
     assert_eq!(network_layer(linktype::ETHERNET, &eth), None);
     assert!(!is_supported_linktype(147));
+}
+
+#[test]
+fn outer_ipv6_extension_headers_are_stepped_over_and_outer_fragments_reported() {
+    let inner = inner_packets(false, &frame(40), 1480).remove(0);
+    let plain = outer(true, &inner);
+    // The same packet with a hop-by-hop header (8 bytes) before the tunnel.
+    let mut hop_by_hop = plain[..ipv6::HEADER_LEN].to_vec();
+    hop_by_hop[6] = ip_proto::IPV6_HOP_BY_HOP;
+    let length = u16::from_be_bytes([hop_by_hop[4], hop_by_hop[5]]) + 8;
+    hop_by_hop[4..6].copy_from_slice(&length.to_be_bytes());
+    hop_by_hop.extend_from_slice(&[ip_proto::IPIP, 0, 1, 4, 0, 0, 0, 0]);
+    hop_by_hop.extend_from_slice(&inner);
+    let mut decap = Decapsulator::new(Filter::default());
+    assert!(matches!(
+        decap.decapsulate(0, &hop_by_hop),
+        Outcome::Datagram(Datagram { port: 4242, .. })
+    ));
+    // A first fragment of the outer packet: the tunnel is seen, not decoded.
+    let mut fragment = hop_by_hop.clone();
+    fragment[ipv6::HEADER_LEN] = ip_proto::IPV6_FRAGMENT;
+    fragment.splice(
+        ipv6::HEADER_LEN + 8..ipv6::HEADER_LEN + 8,
+        [ip_proto::IPIP, 0, 0, 1, 0, 0, 0, 7],
+    );
+    let length = u16::from_be_bytes([fragment[4], fragment[5]]) + 8;
+    fragment[4..6].copy_from_slice(&length.to_be_bytes());
+    assert_eq!(
+        decap.decapsulate(0, &fragment),
+        Outcome::Malformed {
+            device: None,
+            reason: "outer IPv6 fragment (only inner fragments are reassembled)"
+        }
+    );
+    assert_eq!(decap.sightings().tunnel, 2);
+    assert_eq!(decap.sightings().packets, 2);
+}
+
+#[test]
+fn sightings_name_the_ports_and_devices_the_filter_refused() {
+    let mut decap = Decapsulator::new(Filter {
+        ports: vec![4242],
+        devices: vec![DEVICE4.parse().unwrap()],
+    });
+    let (local, peer) = (DEVICE4, PEER4);
+    for port in [4243, 4243, 5000] {
+        let inner = frames::inner_packets(local, peer, port, &frame(20), 1480, 1).remove(0);
+        assert_eq!(
+            decap.decapsulate(0, &outer(false, &inner)),
+            Outcome::Ignored
+        );
+    }
+    let other_device = inner_packets(true, &frame(20), 1480).remove(0);
+    assert_eq!(
+        decap.decapsulate(0, &outer(false, &other_device)),
+        Outcome::Ignored
+    );
+    let mut icmp = outer(false, &other_device);
+    icmp[9] = ip_proto::ICMP;
+    assert_eq!(decap.decapsulate(0, &icmp), Outcome::Ignored);
+    let seen = decap.sightings();
+    assert_eq!((seen.packets, seen.tunnel), (5, 4));
+    assert_eq!(
+        seen.refused_ports
+            .iter()
+            .map(|(p, n)| (*p, *n))
+            .collect::<Vec<_>>(),
+        [(4243, 2), (5000, 1)]
+    );
+    assert_eq!(seen.refused_devices, 1);
 }
 
 /// A small deterministic generator, so the test needs no extra crate and

@@ -13,8 +13,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use nix::sys::socket::ControlMessageOwned;
 
-use crate::decap::{Decapsulator, Outcome};
+use crate::decap::{Decapsulator, Outcome, Sightings};
 use crate::error::Fatal;
+use crate::input::offline::Recorded;
 use crate::reassembly::Failures;
 
 /// One captured frame, as the device sent it.
@@ -55,7 +56,7 @@ pub enum Event {
 }
 
 /// What tunnel-less and offline inputs saw besides frames.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DecapCounts {
     /// Packets that were not capture traffic or were filtered out.
     pub ignored: u64,
@@ -63,6 +64,8 @@ pub struct DecapCounts {
     pub reassembled: u64,
     /// Fragmented packets that could not be reassembled.
     pub reassembly: Failures,
+    /// What the decapsulator saw besides the frames it kept.
+    pub sightings: Sightings,
 }
 
 /// An open input.
@@ -78,9 +81,9 @@ pub enum Input {
         /// Packets that were not for us.
         ignored: u64,
     },
-    /// A capture file recorded on the tunnel-carrying interface.
+    /// A capture recorded on the tunnel-carrying interface.
     Offline {
-        /// The file.
+        /// The capture.
         reader: offline::OfflineReader,
         /// Tunnel decoding state.
         decap: Decapsulator,
@@ -117,9 +120,13 @@ impl Input {
                 reader,
                 decap,
                 ignored,
-            } => match reader.next_packet()? {
-                Some(packet) => Ok(decapsulated(decap, ignored, packet.ts_ns, 0, &packet.ip)),
-                None => Ok(Event::End),
+            } => match reader.next(timeout_ms)? {
+                Recorded::Packet(packet) => {
+                    Ok(decapsulated(decap, ignored, packet.ts_ns, 0, &packet.ip))
+                }
+                Recorded::Notice(text) => Ok(Event::Notice(text)),
+                Recorded::Idle => Ok(Event::Idle),
+                Recorded::End => Ok(Event::End),
             },
             Input::Serial(serial) => serial.next(timeout_ms),
         }
@@ -140,6 +147,7 @@ impl Input {
             ignored,
             reassembled: decap.reassembler().completed(),
             reassembly: decap.reassembler().failures(),
+            sightings: decap.sightings().clone(),
         })
     }
 }

@@ -1,22 +1,38 @@
-//! Offline input: a pcap or pcapng file recorded on the interface that
-//! carries the capture tunnel (e.g. `tcpdump -i zeth -w tunnel.pcap`).
+//! Offline input: a pcap or pcapng capture recorded on the interface that
+//! carries the capture tunnel (`tcpdump -i zeth -w tunnel.pcap`), from a
+//! file or, with `-r -`, from standard input (`ssh lab tcpdump -U -w - |
+//! zcap -r -`).
+//!
+//! A thread reads the capture and hands packets over a channel, so that a
+//! pipe that pauses leaves the capture loop idle (it flushes its output
+//! for a live reader) instead of blocked in a read.
 
-use std::collections::HashMap;
 use std::fs::File;
-use std::io;
+use std::io::{self, Cursor, Read};
 use std::path::Path;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
 
-use pcap_parser::pcapng::Block;
 use pcap_parser::traits::PcapReaderIterator;
-use pcap_parser::{create_reader, PcapBlockOwned, PcapError};
+use pcap_parser::{create_reader, PcapError};
 
-use crate::decap::{is_supported_linktype, network_layer};
 use crate::error::{describe, Fatal};
+
+mod blocks;
+
+use blocks::Blocks;
 
 /// Buffer for the reader; a block larger than this cannot be read.
 const READ_BUFFER: usize = 1 << 20;
+/// Packets the reader thread may be ahead of the capture loop.
+const QUEUE: usize = 256;
+/// How many times a refill may bring nothing new before the reader gives
+/// up (the buffer holds a block it cannot parse).
+const MAX_STALLS: u32 = 3;
 
-/// An IP packet read from the file.
+/// An IP packet read from the capture.
 pub struct RecordedPacket {
     /// Record time, nanoseconds since 1970.
     pub ts_ns: u64,
@@ -24,187 +40,220 @@ pub struct RecordedPacket {
     pub ip: Vec<u8>,
 }
 
-#[derive(Clone, Copy)]
-struct Interface {
-    linktype: u32,
-    /// Timestamp units per second.
-    resolution: u64,
-    offset_secs: i64,
+/// What the capture turned out to hold, for the summary.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileFacts {
+    /// Packet records read.
+    pub records: u64,
+    /// Link types met that cannot carry the tunnel.
+    pub unsupported: Vec<u32>,
+    /// Written by zcap (its `shb_userappl`): it holds frames already.
+    pub written_by_zcap: bool,
 }
 
-/// A capture file being read.
+/// What the reader thread hands over.
+pub enum Recorded {
+    /// An IP packet.
+    Packet(RecordedPacket),
+    /// Something to tell the user.
+    Notice(String),
+    /// Nothing within the timeout.
+    Idle,
+    /// The capture ended.
+    End,
+}
+
+enum Message {
+    Packet(RecordedPacket),
+    Notice(String),
+    Failed(Fatal),
+}
+
+/// A capture being read.
 pub struct OfflineReader {
-    name: String,
-    reader: Box<dyn PcapReaderIterator + Send>,
-    /// Link type and timestamp unit of a classic pcap file.
-    legacy: Option<Interface>,
-    /// pcapng interfaces of the current section, by id.
-    interfaces: HashMap<u32, Interface>,
-    next_interface: u32,
-    unsupported: Vec<u32>,
+    messages: Receiver<Message>,
+    facts: Arc<Mutex<FileFacts>>,
+    ended: bool,
 }
 
 impl OfflineReader {
-    /// Opens `path` (pcap or pcapng).
+    /// Opens `path` (pcap or pcapng; `-` is standard input) and starts
+    /// reading it.
     pub fn open(path: &Path) -> Result<OfflineReader, Fatal> {
-        let name = path.display().to_string();
-        let file = File::open(path).map_err(|err| {
+        let stdin = path.as_os_str() == "-";
+        let name = if stdin {
+            "standard input".to_string()
+        } else {
+            path.display().to_string()
+        };
+        let cannot = |what: String| {
             Fatal::input(format!(
-                "cannot read {name}: {}; pass -r with a pcap or pcapng file",
-                describe(&err)
+                "cannot read {name}: {what}; pass -r with a pcap or pcapng file (or - for standard input)"
             ))
-        })?;
-        let reader = create_reader(READ_BUFFER, file).map_err(|err| {
-            Fatal::input(format!(
-                "cannot read {name}: {}; pass -r with a pcap or pcapng file",
-                reader_error(&err)
-            ))
-        })?;
+        };
+        let mut source: Box<dyn Read + Send> = if stdin {
+            Box::new(io::stdin())
+        } else {
+            Box::new(File::open(path).map_err(|err| cannot(describe(&err)))?)
+        };
+        let head = read_head(&mut source).map_err(|err| cannot(describe(&err)))?;
+        let reader = create_reader(READ_BUFFER, Cursor::new(head).chain(source))
+            .map_err(|err| cannot(reader_error(&err)))?;
+        let facts = Arc::new(Mutex::new(FileFacts::default()));
+        let (sender, messages) = mpsc::sync_channel(QUEUE);
+        let shared = Arc::clone(&facts);
+        thread::spawn(move || read_all(reader, &name, &sender, &shared));
         Ok(OfflineReader {
-            name,
-            reader,
-            legacy: None,
-            interfaces: HashMap::new(),
-            next_interface: 0,
-            unsupported: Vec::new(),
+            messages,
+            facts,
+            ended: false,
         })
     }
 
-    /// Link types met in the file that cannot carry the tunnel.
-    pub fn unsupported_linktypes(&self) -> &[u32] {
-        &self.unsupported
+    /// What the capture held so far.
+    pub fn facts(&self) -> FileFacts {
+        self.facts
+            .lock()
+            .map(|facts| facts.clone())
+            .unwrap_or_default()
     }
 
-    /// The next IP packet, or `None` at the end of the file. Records that
-    /// carry no IP packet are skipped.
-    pub fn next_packet(&mut self) -> Result<Option<RecordedPacket>, Fatal> {
-        let mut stalled = 0;
-        loop {
-            let (consumed, packet) = match self.reader.next() {
-                Ok((consumed, block)) => {
-                    stalled = 0;
-                    let packet = take_packet(
-                        block,
-                        &mut self.legacy,
-                        &mut self.interfaces,
-                        &mut self.next_interface,
-                        &mut self.unsupported,
-                    );
-                    (consumed, packet)
-                }
-                Err(PcapError::Eof) => return Ok(None),
-                Err(PcapError::Incomplete(_)) => {
-                    stalled += 1;
-                    if stalled > 2 {
-                        // The file ends inside a record: keep what came before.
-                        eprintln!("zcap: {} ends with a truncated record", self.name);
-                        return Ok(None);
-                    }
-                    if let Err(err) = self.reader.refill() {
-                        return Err(failed(&self.name, &err));
-                    }
-                    continue;
-                }
-                Err(err) => return Err(failed(&self.name, &err)),
-            };
-            self.reader.consume(consumed);
-            if let Some(packet) = packet {
-                return Ok(Some(packet));
+    /// The next packet, waiting up to `timeout_ms`.
+    pub fn next(&mut self, timeout_ms: u16) -> Result<Recorded, Fatal> {
+        if self.ended {
+            return Ok(Recorded::End);
+        }
+        match self
+            .messages
+            .recv_timeout(Duration::from_millis(u64::from(timeout_ms)))
+        {
+            Ok(Message::Packet(packet)) => Ok(Recorded::Packet(packet)),
+            Ok(Message::Notice(text)) => Ok(Recorded::Notice(text)),
+            Ok(Message::Failed(fatal)) => {
+                self.ended = true;
+                Err(fatal)
             }
+            Err(RecvTimeoutError::Timeout) => Ok(Recorded::Idle),
+            Err(RecvTimeoutError::Disconnected) => {
+                self.ended = true;
+                Ok(Recorded::End)
+            }
+        }
+    }
+}
+
+/// The first bytes of the capture, enough for its file header or section
+/// header block, however a pipe delivers them: the reader only looks at
+/// its first read.
+fn read_head(source: &mut dyn Read) -> io::Result<Vec<u8>> {
+    const PCAP_HEADER: usize = 24;
+    const SHB_MAGIC: [u8; 4] = [0x0a, 0x0d, 0x0d, 0x0a];
+    let mut head = Vec::new();
+    let mut wanted = 8;
+    while head.len() < wanted {
+        let mut chunk = vec![0u8; wanted - head.len()];
+        let len = source.read(&mut chunk)?;
+        if len == 0 {
+            break;
+        }
+        head.extend_from_slice(chunk.get(..len).unwrap_or_default());
+        if head.len() >= 8 {
+            wanted = match head.get(..4) {
+                // A section header carries its length, in its byte order.
+                Some(magic) if magic == SHB_MAGIC => {
+                    let length: [u8; 4] = head
+                        .get(4..8)
+                        .and_then(|b| b.try_into().ok())
+                        .unwrap_or([0; 4]);
+                    let little = u32::from_le_bytes(length);
+                    let big = u32::from_be_bytes(length);
+                    usize::try_from(little.min(big))
+                        .unwrap_or(READ_BUFFER)
+                        .min(READ_BUFFER)
+                }
+                _ => PCAP_HEADER,
+            }
+            .max(8);
+        }
+    }
+    Ok(head)
+}
+
+/// The reader thread: blocks to packets until the end or an error.
+fn read_all(
+    mut reader: Box<dyn PcapReaderIterator + Send>,
+    name: &str,
+    sender: &SyncSender<Message>,
+    facts: &Mutex<FileFacts>,
+) {
+    let mut blocks = Blocks::default();
+    let mut stalls = 0;
+    loop {
+        let message = match reader.next() {
+            Ok((consumed, block)) => {
+                stalls = 0;
+                let packet = {
+                    let Ok(mut facts) = facts.lock() else {
+                        return;
+                    };
+                    blocks.packet(block, &mut facts)
+                };
+                reader.consume(consumed);
+                match packet {
+                    Some(packet) => Message::Packet(packet),
+                    None => continue,
+                }
+            }
+            Err(PcapError::Eof) => return,
+            Err(PcapError::UnexpectedEof) => {
+                // The capture ends inside a record: keep what came before.
+                Message::Notice(format!("{name} ends with a truncated record"))
+            }
+            Err(PcapError::Incomplete(_)) => {
+                let before = reader.data().len();
+                if let Err(err) = reader.refill() {
+                    Message::Failed(failed(name, &err))
+                } else {
+                    stalls = if reader.data().len() == before {
+                        stalls + 1
+                    } else {
+                        0
+                    };
+                    if stalls < MAX_STALLS {
+                        continue;
+                    }
+                    Message::Failed(failed(name, &PcapError::BufferTooSmall))
+                }
+            }
+            Err(err) => Message::Failed(failed(name, &err)),
+        };
+        let last = !matches!(message, Message::Packet(_));
+        if sender.send(message).is_err() || last {
+            return;
         }
     }
 }
 
 fn failed(name: &str, err: &PcapError<&[u8]>) -> Fatal {
     Fatal::runtime(format!(
-        "cannot read {name}: {}; the file is damaged",
+        "cannot read {name}: {}; the capture is damaged",
         reader_error(err)
     ))
 }
 
-fn reader_error<I: std::fmt::Debug>(err: &PcapError<I>) -> String {
+/// pcap-parser's errors in words.
+fn reader_error<I>(err: &PcapError<I>) -> String {
     match err {
         PcapError::HeaderNotRecognized => "not a pcap or pcapng file".to_string(),
-        PcapError::Eof => "the file is empty".to_string(),
-        PcapError::ReadError => describe(&io::Error::other("read error")),
-        other => format!("{other:?}"),
+        PcapError::Eof => "it is empty".to_string(),
+        PcapError::UnexpectedEof => "it ends inside a block".to_string(),
+        PcapError::ReadError => "a read failed".to_string(),
+        PcapError::Incomplete(_) => "it ends inside its header".to_string(),
+        PcapError::BufferTooSmall => {
+            format!("a block is larger than {} MiB", READ_BUFFER >> 20)
+        }
+        PcapError::NomError(..) | PcapError::OwnedNomError(..) => {
+            "a block is malformed".to_string()
+        }
     }
-}
-
-fn take_packet(
-    block: PcapBlockOwned<'_>,
-    legacy: &mut Option<Interface>,
-    interfaces: &mut HashMap<u32, Interface>,
-    next_interface: &mut u32,
-    unsupported: &mut Vec<u32>,
-) -> Option<RecordedPacket> {
-    let mut note_linktype = |linktype: u32| {
-        if !is_supported_linktype(linktype) && !unsupported.contains(&linktype) {
-            unsupported.push(linktype);
-        }
-    };
-    match block {
-        PcapBlockOwned::LegacyHeader(header) => {
-            let linktype = u32::try_from(header.network.0).unwrap_or(u32::MAX);
-            note_linktype(linktype);
-            *legacy = Some(Interface {
-                linktype,
-                resolution: if header.is_nanosecond_precision() {
-                    1_000_000_000
-                } else {
-                    1_000_000
-                },
-                offset_secs: 0,
-            });
-            None
-        }
-        PcapBlockOwned::Legacy(record) => {
-            let interface = (*legacy)?;
-            let ts_ns = u64::from(record.ts_sec) * 1_000_000_000
-                + u64::from(record.ts_usec) * (1_000_000_000 / interface.resolution);
-            let caplen = usize::try_from(record.caplen).unwrap_or(usize::MAX);
-            let data = record.data.get(..caplen).unwrap_or(record.data);
-            packet(interface, ts_ns, data)
-        }
-        PcapBlockOwned::NG(Block::SectionHeader(_)) => {
-            interfaces.clear();
-            *next_interface = 0;
-            None
-        }
-        PcapBlockOwned::NG(Block::InterfaceDescription(idb)) => {
-            let linktype = u32::try_from(idb.linktype.0).unwrap_or(u32::MAX);
-            note_linktype(linktype);
-            interfaces.insert(
-                *next_interface,
-                Interface {
-                    linktype,
-                    resolution: idb.ts_resolution().unwrap_or(1_000_000).max(1),
-                    offset_secs: idb.ts_offset(),
-                },
-            );
-            *next_interface += 1;
-            None
-        }
-        PcapBlockOwned::NG(Block::EnhancedPacket(epb)) => {
-            let interface = *interfaces.get(&epb.if_id)?;
-            let units = (u64::from(epb.ts_high) << 32) | u64::from(epb.ts_low);
-            let secs = (units / interface.resolution).saturating_add_signed(interface.offset_secs);
-            let frac = units % interface.resolution;
-            let nanos = u128::from(frac) * 1_000_000_000 / u128::from(interface.resolution);
-            let ts_ns = secs
-                .saturating_mul(1_000_000_000)
-                .saturating_add(u64::try_from(nanos).unwrap_or(0));
-            let caplen = usize::try_from(epb.caplen).unwrap_or(usize::MAX);
-            let data = epb.data.get(..caplen).unwrap_or(epb.data);
-            packet(interface, ts_ns, data)
-        }
-        _ => None,
-    }
-}
-
-fn packet(interface: Interface, ts_ns: u64, frame: &[u8]) -> Option<RecordedPacket> {
-    network_layer(interface.linktype, frame).map(|ip| RecordedPacket {
-        ts_ns,
-        ip: ip.to_vec(),
-    })
 }

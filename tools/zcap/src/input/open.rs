@@ -38,10 +38,12 @@ impl Input {
             }
             Source::TunnelLess { interface } => {
                 let socket = packet_socket::PacketSocket::open(interface)?;
-                eprintln!(
-                    "zcap: reading the capture tunnel on {interface} (inner UDP ports {})",
-                    ports_text(&config.ports)
-                );
+                if !config.extcap {
+                    eprintln!(
+                        "zcap: reading the capture tunnel on {interface} (inner UDP ports {})",
+                        ports_text(&config.ports)
+                    );
+                }
                 Input::TunnelLess {
                     socket,
                     decap: Decapsulator::new(filter),
@@ -55,6 +57,11 @@ impl Input {
                     decap: Decapsulator::new(filter),
                     ignored: 0,
                 }
+            }
+            Source::Shell(_) => {
+                return Err(Fatal::runtime(
+                    "a --shell capture reads the interface its plan names; plan it first",
+                ))
             }
             Source::Serial { path, baud } => {
                 let input = serial::SerialInput::open(path, *baud)?;

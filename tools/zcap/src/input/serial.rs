@@ -120,7 +120,7 @@ impl SerialInput {
             last_attempt: None,
             ended: false,
         };
-        match open_port(path, rate) {
+        match open_port(path, rate, false) {
             Ok(port) => input.port = Some(port),
             Err(OpenError::Fatal(fatal)) => return Err(fatal),
             Err(OpenError::Missing(reason)) => {
@@ -184,7 +184,7 @@ impl SerialInput {
             return Ok(());
         }
         self.last_attempt = Some(Instant::now());
-        match open_port(&self.path, self.rate) {
+        match open_port(&self.path, self.rate, false) {
             Ok(port) => {
                 self.port = Some(port);
                 self.pending.push_back(Event::Notice(format!(
@@ -252,10 +252,37 @@ impl SerialInput {
     }
 }
 
-fn open_port(path: &Path, rate: BaudRate) -> Result<Port, OpenError> {
+/// Opens a device's shell port for reading and writing, in raw mode at
+/// `baud`. Unlike a capture stream, a missing port is an error: there is
+/// nobody to talk to.
+pub fn open_shell_port(path: &Path, baud: u32) -> Result<File, Fatal> {
+    let rate = baud_rate(baud).ok_or_else(|| {
+        Fatal::usage(format!(
+            "unsupported baud rate {baud}; pass --baud with a standard rate such as 115200"
+        ))
+    })?;
+    match open_port(path, rate, true) {
+        Ok(Port {
+            recorded: false,
+            file,
+        }) => Ok(file),
+        Ok(_) => Err(Fatal::input(format!(
+            "{} is a file, not the device's serial port; pass --shell with a tty such as /dev/ttyACM0",
+            path.display()
+        ))),
+        Err(OpenError::Missing(reason)) => Err(Fatal::input(format!(
+            "cannot open {}: {reason}; check that the device is connected (zcap -D lists serial ports)",
+            path.display()
+        ))),
+        Err(OpenError::Fatal(fatal)) => Err(fatal),
+    }
+}
+
+fn open_port(path: &Path, rate: BaudRate, write: bool) -> Result<Port, OpenError> {
     let name = path.display();
     let file = OpenOptions::new()
         .read(true)
+        .write(write)
         .custom_flags((OFlag::O_NOCTTY | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC).bits())
         .open(path)
         .map_err(|err| match err.raw_os_error().map(Errno::from_raw) {
@@ -322,59 +349,4 @@ fn raw_mode(file: &File, rate: BaudRate) -> Result<(), Errno> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn standard_rates_are_known_and_odd_ones_are_not() {
-        assert_eq!(baud_rate(115_200), Some(BaudRate::B115200));
-        assert_eq!(baud_rate(921_600), Some(BaudRate::B921600));
-        assert_eq!(baud_rate(12_345), None);
-        let rates: Vec<u32> = rates().collect();
-        assert_eq!(rates.first(), Some(&300));
-        assert!(rates.windows(2).all(|pair| pair[0] < pair[1]));
-    }
-
-    #[test]
-    fn a_missing_port_is_waited_for() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("ttyACM9");
-        let mut input = SerialInput::open(&path, 115_200).unwrap();
-        match input.next(0).unwrap() {
-            Event::Notice(text) => assert!(text.starts_with("waiting for"), "{text}"),
-            other => panic!("{other:?}"),
-        }
-        assert_eq!(input.next(0).unwrap(), Event::Idle);
-    }
-
-    #[test]
-    fn a_directory_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let err = SerialInput::open(dir.path(), 115_200).err().unwrap();
-        assert_eq!(err.code, crate::error::EXIT_INPUT);
-        assert!(
-            err.message.contains("neither a serial device nor a file"),
-            "{}",
-            err.message
-        );
-    }
-
-    #[test]
-    fn a_recorded_stream_is_read_to_its_end() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("stream.bin");
-        std::fs::write(&path, [0u8, 0x11, 0x22]).unwrap();
-        let mut input = SerialInput::open(&path, 9600).unwrap();
-        let mut events = Vec::new();
-        for _ in 0..10 {
-            let event = input.next(10).unwrap();
-            let end = event == Event::End;
-            events.push(event);
-            if end {
-                break;
-            }
-        }
-        assert!(events.iter().any(|event| matches!(event, Event::Stream(item) if matches!(**item, Item::Corrupt { len: 2, .. }))), "{events:?}");
-        assert_eq!(events.last(), Some(&Event::End));
-    }
-}
+mod tests;

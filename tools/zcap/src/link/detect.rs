@@ -63,7 +63,18 @@ pub fn guess(frame: &[u8]) -> Guess {
     }
     Guess {
         link: LinkType::Ethernet,
-        reason: "no SLL v1/v2 or IP header recognised".to_string(),
+        reason: ethernet_reason(frame),
+    }
+}
+
+/// Why a frame that is no cooked or raw IP one reads as Ethernet.
+fn ethernet_reason(frame: &[u8]) -> String {
+    match frame.get(12..14) {
+        Some(&[high, low]) if u16::from_be_bytes([high, low]) >= 0x0600 => format!(
+            "Ethernet header with EtherType 0x{:04x}, no SLL v1/v2 or IP header",
+            u16::from_be_bytes([high, low])
+        ),
+        _ => "no SLL v1/v2, IP or Ethernet II header recognised; Ethernet assumed".to_string(),
     }
 }
 
@@ -210,6 +221,16 @@ mod tests {
         assert_eq!(guess(&packet).link, LinkType::RawIp);
         packet.push(0);
         assert_eq!(guess(&packet).link, LinkType::Ethernet);
+    }
+
+    #[test]
+    fn ethernet_guesses_name_the_ethertype() {
+        let reason = guess(&ethernet([0xff; 6], 0x0806)).reason;
+        assert_eq!(
+            reason,
+            "Ethernet header with EtherType 0x0806, no SLL v1/v2 or IP header"
+        );
+        assert!(guess(&[0; 13]).reason.ends_with("Ethernet assumed"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Link types a captured frame can have, how the user chooses them
-//! (`--link`, `-c`, `-C`, net-capture.py's `-t`), and what a frame of a
-//! given type tells about itself (direction, damage).
+//! (`--link`, `-y`, `--cooked-sllv1`/`v2`, net-capture.py's scapy names),
+//! and what a frame of a given type tells about itself (direction,
+//! damage).
 
 pub mod detect;
 pub mod inspect;
@@ -9,12 +10,8 @@ use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
-use zephyr_net_capture::wire::sll;
+use zephyr_net_capture::wire::link::linktype;
 
-/// pcap link type of Ethernet.
-pub const LINKTYPE_ETHERNET: u32 = 1;
-/// pcap link type of raw IPv4/IPv6 (version from the first nibble).
-pub const LINKTYPE_RAW: u32 = 101;
 /// pcap link type of PPP (protocol field first, optionally after FF 03).
 pub const LINKTYPE_PPP: u32 = 9;
 /// pcap link type of IEEE 802.15.4 MAC frames with FCS.
@@ -47,10 +44,10 @@ impl LinkType {
     /// The pcap/pcapng link type number.
     pub fn linktype(self) -> u32 {
         match self {
-            LinkType::Ethernet => LINKTYPE_ETHERNET,
-            LinkType::Sll => sll::LINKTYPE_LINUX_SLL,
-            LinkType::Sll2 => sll::LINKTYPE_LINUX_SLL2,
-            LinkType::RawIp => LINKTYPE_RAW,
+            LinkType::Ethernet => linktype::ETHERNET,
+            LinkType::Sll => linktype::LINUX_SLL,
+            LinkType::Sll2 => linktype::LINUX_SLL2,
+            LinkType::RawIp => linktype::RAW,
             LinkType::Ppp => LINKTYPE_PPP,
             LinkType::Ieee802154Fcs => LINKTYPE_IEEE802_15_4_WITHFCS,
             LinkType::Ieee802154 => LINKTYPE_IEEE802_15_4_NOFCS,

@@ -3,20 +3,26 @@
 //! its own section header and interface blocks, and statistics blocks at
 //! its end.
 
+mod fifo;
 pub mod pcap;
 pub mod pcapng;
 pub mod rotation;
 
 use std::collections::{HashMap, VecDeque};
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use self::pcap::{PcapWriter, Stored};
 use self::pcapng::{InterfaceDesc, InterfaceStats, PacketRecord, PcapngWriter};
 use self::rotation::{file_name, Ring};
 use crate::error::{describe, Fatal};
+
+/// The snap length recorded when none was asked for (tcpdump's and
+/// dumpcap's default, the largest any link type needs).
+pub const DEFAULT_SNAPLEN: u32 = 262_144;
 
 /// File format (`-F`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -95,17 +101,21 @@ pub struct Output {
     index: u32,
     kept: VecDeque<PathBuf>,
     reader_gone: bool,
+    /// The fifo, once its reader opened it.
+    fifo: Option<File>,
 }
 
 impl Output {
     /// Opens the output (the first file at once, so an unwritable path
-    /// fails before the capture starts).
+    /// fails before the capture starts). Waiting for the reader of a fifo
+    /// ends when `stop` is set; the output then has no reader.
     pub fn open(
         format: Format,
         target: Target,
         ring: Ring,
         snaplen: u32,
         default_linktype: u32,
+        stop: &AtomicBool,
     ) -> Result<Output, Fatal> {
         let mut output = Output {
             format,
@@ -118,7 +128,17 @@ impl Output {
             index: 0,
             kept: VecDeque::new(),
             reader_gone: false,
+            fifo: None,
         };
+        if let Target::Fifo(path) = &output.target {
+            match fifo::wait_for_reader(path, stop)? {
+                Some(fifo) => output.fifo = Some(fifo),
+                None => {
+                    output.reader_gone = true;
+                    return Ok(output);
+                }
+            }
+        }
         output.start_file(crate::input::now_ns())?;
         Ok(output)
     }
@@ -137,16 +157,10 @@ impl Output {
         let (sink, path): (Box<dyn Write>, Option<PathBuf>) = match &self.target {
             Target::Nothing => return Ok(()),
             Target::Stdout => (Box::new(io::stdout().lock()), None),
-            Target::Fifo(path) => {
-                let fifo = OpenOptions::new().write(true).open(path).map_err(|err| {
-                    Fatal::output(format!(
-                        "cannot open fifo {}: {}; pass the path Wireshark gave with --fifo",
-                        path.display(),
-                        describe(&err)
-                    ))
-                })?;
-                (Box::new(fifo), Some(path.clone()))
-            }
+            Target::Fifo(path) => match self.fifo.take() {
+                Some(fifo) => (Box::new(fifo), Some(path.clone())),
+                None => return Ok(()),
+            },
             Target::File(base) => {
                 self.index += 1;
                 let path = if self.ring.rotates() {

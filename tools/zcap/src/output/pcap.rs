@@ -5,10 +5,9 @@
 use std::io::{self, Write};
 
 use super::pcapng::PacketRecord;
+use super::DEFAULT_SNAPLEN;
 
 const MAGIC_NS: u32 = 0xA1B2_3C4D;
-/// Snap length announced when none was asked for (tcpdump's default).
-const DEFAULT_SNAPLEN: u32 = 262_144;
 
 /// Whether a packet went into the file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

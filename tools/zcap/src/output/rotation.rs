@@ -106,30 +106,11 @@ pub fn file_name(base: &Path, index: u32, unix_secs: u64) -> PathBuf {
 
 /// `YYYYmmddHHMMSS` in UTC.
 fn timestamp(unix_secs: u64) -> String {
-    let days = unix_secs / 86_400;
-    let secs = unix_secs % 86_400;
-    let (year, month, day) = civil_from_days(days);
+    let time = crate::utc::UtcTime::from_unix(unix_secs);
     format!(
-        "{year:04}{month:02}{day:02}{:02}{:02}{:02}",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
+        "{:04}{:02}{:02}{:02}{:02}{:02}",
+        time.year, time.month, time.day, time.hour, time.minute, time.second
     )
-}
-
-/// Gregorian date of a day count since 1970-01-01 (H. Hinnant's
-/// `civil_from_days`, restricted to dates after 1970).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Crafted frames and tunnel packets, built with etherparse and the device
 //! library's own encoders.
 
-use zephyr_net_capture::wire::sll::{Cooked, LinkAddr, Version};
+use zephyr_net_capture::wire::sll::{packet_type, Cooked, LinkAddr, Version};
 use zephyr_net_capture::wire::tunnel::{Encap, Oversize};
 use zephyr_net_capture::wire::{ip_proto, ipv4, ipv6};
 
@@ -54,6 +54,14 @@ pub fn cooked_ping(version: Version, pkttype: u16, seq: u16) -> Vec<u8> {
     header.emit(version, &mut frame).expect("header fits");
     frame.extend_from_slice(&eth[14..]);
     frame
+}
+
+/// A ping the device sent and one it received, as SLL v2 frames.
+pub fn cooked_ping_pair() -> Vec<Vec<u8>> {
+    vec![
+        cooked_ping(Version::V2, packet_type::OUTGOING, 1),
+        cooked_ping(Version::V2, packet_type::HOST, 2),
+    ]
 }
 
 // ---- tunnel packets -----------------------------------------------------

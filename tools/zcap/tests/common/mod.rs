@@ -14,14 +14,18 @@ use std::time::Duration;
 
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
+use socket2::{Domain, Protocol, Socket, Type};
 
+pub mod fake_shell;
 mod frames;
 mod read;
 mod stream;
+mod write;
 
 pub use frames::*;
 pub use read::*;
 pub use stream::*;
+pub use write::*;
 
 /// The zcap binary under test.
 pub fn zcap() -> Command {
@@ -85,15 +89,37 @@ pub fn spawn_until(args: &[&str], ready: &str) -> Running {
     running
 }
 
-/// Starts zcap with exactly `args`, reading its output in the background.
-pub fn spawn(args: &[&str]) -> Running {
-    let mut child = zcap()
+/// Starts zcap with `args`, its output piped, no input.
+pub fn spawn_piped(args: &[&str]) -> Child {
+    zcap()
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("zcap starts");
+        .expect("zcap starts")
+}
+
+/// Runs zcap to its end, which must come within `limit`; returns its
+/// output and how long it ran.
+pub fn run_within(args: &[&str], limit: Duration) -> (Output, Duration) {
+    let started = std::time::Instant::now();
+    let mut child = spawn_piped(args);
+    while child.try_wait().expect("try_wait").is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("zcap {args:?} still runs after {limit:?}");
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    let took = started.elapsed();
+    (child.wait_with_output().expect("output"), took)
+}
+
+/// Starts zcap with exactly `args`, reading its output in the background.
+pub fn spawn(args: &[&str]) -> Running {
+    let mut child = spawn_piped(args);
     let (stderr, stdout) = collect_output(&mut child, true);
     Running {
         child,
@@ -112,7 +138,7 @@ pub fn start_with_stdout_closed(args: &[&str]) -> Running {
 
 fn start_inner(args: &[&str], read_stdout: bool) -> Running {
     let mut child = zcap()
-        .args(["-p", "0"])
+        .args(["--port", "0"])
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -218,4 +244,20 @@ pub fn wait_bounded(child: &mut Child) -> std::process::ExitStatus {
 /// Runs zcap to completion with `args`.
 pub fn run(args: &[&str]) -> Output {
     zcap().args(args).output().expect("zcap runs")
+}
+
+/// Sends an inner packet through a raw socket, so the kernel adds the
+/// outer header with protocol 4 (IPv4 inner) or 41 (IPv6 inner), as the
+/// device's tunnel does.
+pub fn send_tunnelled(outer_dst: IpAddr, inner: &[u8]) {
+    let protocol = if inner[0] >> 4 == 6 { 41 } else { 4 };
+    let socket = Socket::new(
+        Domain::for_address(SocketAddr::new(outer_dst, 0)),
+        Type::RAW,
+        Some(Protocol::from(protocol)),
+    )
+    .expect("a raw socket: these tests need root or CAP_NET_RAW");
+    socket
+        .send_to(inner, &SocketAddr::new(outer_dst, 0).into())
+        .expect("tunnel packet sent");
 }

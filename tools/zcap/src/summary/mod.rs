@@ -1,19 +1,25 @@
 //! The tshark-like one-line summary of a frame: time, device, link type,
 //! direction, then what the frame carries (addresses, protocol, a few
-//! protocol fields). Decoding beyond the link header uses etherparse.
+//! protocol fields). Decoding beyond the link header uses etherparse;
+//! the words of the info column are tshark's (`messages`).
+
+mod messages;
+mod time;
 
 use std::fmt::Write as _;
 
-use etherparse::{EtherType, Icmpv4Type, Icmpv6Type, LaxNetSlice, LaxSlicedPacket, TransportSlice};
+use etherparse::{EtherType, LaxNetSlice, LaxSlicedPacket, TransportSlice};
 use zephyr_net_capture::wire::{ethernet, sll};
 
 use crate::link::inspect::Direction;
 use crate::link::LinkType;
 
+pub use time::{TimeColumn, TimeFormat};
+
 /// Everything a summary line shows.
 pub struct Line<'a> {
-    /// Seconds since the first frame.
-    pub relative_secs: f64,
+    /// The time column (see [`TimeColumn`]).
+    pub time: &'a str,
     /// The device: its address, or its capture device and interface.
     pub device: &'a str,
     /// The frame's link type.
@@ -28,8 +34,8 @@ impl Line<'_> {
     /// The line, columns aligned for a terminal.
     pub fn render(&self) -> String {
         format!(
-            "{:>11.6} {:<18} {:<4} {:<3} {}",
-            self.relative_secs,
+            "{} {:<18} {:<4} {:<3} {}",
+            self.time,
             self.device,
             self.link.to_string(),
             self.direction.arrow(),
@@ -168,10 +174,13 @@ fn layers(packet: &LaxSlicedPacket<'_>) -> Option<String> {
         ),
         LaxNetSlice::Arp(arp) => {
             return Some(format!(
-                "ARP {:?} who has {} tell {}",
-                arp.operation(),
-                proto_addr(arp.target_protocol_addr()),
-                proto_addr(arp.sender_protocol_addr())
+                "ARP {}",
+                messages::arp(
+                    arp.operation().0,
+                    arp.sender_hw_addr(),
+                    arp.sender_protocol_addr(),
+                    arp.target_protocol_addr()
+                )
             ))
         }
     };
@@ -212,35 +221,10 @@ fn layers(packet: &LaxSlicedPacket<'_>) -> Option<String> {
             );
         }
         Some(TransportSlice::Icmpv4(icmp)) => {
-            text.push_str("ICMP ");
-            text.push_str(&match icmp.icmp_type() {
-                Icmpv4Type::EchoRequest(echo) => {
-                    format!("echo request id={} seq={}", echo.id, echo.seq)
-                }
-                Icmpv4Type::EchoReply(echo) => {
-                    format!("echo reply id={} seq={}", echo.id, echo.seq)
-                }
-                Icmpv4Type::DestinationUnreachable(_) => "destination unreachable".to_string(),
-                Icmpv4Type::TimeExceeded(_) => "time exceeded".to_string(),
-                other => format!("type {}", icmp_type_number(&format!("{other:?}"))),
-            });
+            let _ = write!(text, "ICMP {}", messages::icmpv4(icmp.slice()));
         }
         Some(TransportSlice::Icmpv6(icmp)) => {
-            text.push_str("ICMPv6 ");
-            text.push_str(&match icmp.icmp_type() {
-                Icmpv6Type::EchoRequest(echo) => {
-                    format!("echo request id={} seq={}", echo.id, echo.seq)
-                }
-                Icmpv6Type::EchoReply(echo) => {
-                    format!("echo reply id={} seq={}", echo.id, echo.seq)
-                }
-                Icmpv6Type::NeighborSolicitation => "neighbor solicitation".to_string(),
-                Icmpv6Type::NeighborAdvertisement(_) => "neighbor advertisement".to_string(),
-                Icmpv6Type::RouterSolicitation => "router solicitation".to_string(),
-                Icmpv6Type::RouterAdvertisement(_) => "router advertisement".to_string(),
-                Icmpv6Type::DestinationUnreachable(_) => "destination unreachable".to_string(),
-                other => format!("type {}", icmp_type_number(&format!("{other:?}"))),
-            });
+            let _ = write!(text, "ICMPv6 {}", messages::icmpv6(icmp.slice()));
         }
         Some(_) | None => {
             let protocol = match packet.net.as_ref() {
@@ -254,110 +238,11 @@ fn layers(packet: &LaxSlicedPacket<'_>) -> Option<String> {
     Some(text)
 }
 
-/// The name of an ICMP type as etherparse debug-prints it, up to its fields.
-fn icmp_type_number(debug: &str) -> &str {
-    debug.split(['(', ' ', '{']).next().unwrap_or(debug)
-}
-
-fn proto_addr(bytes: &[u8]) -> String {
-    match <[u8; 4]>::try_from(bytes) {
-        Ok(v4) => std::net::Ipv4Addr::from(v4).to_string(),
-        Err(_) => format!("{bytes:02x?}"),
-    }
-}
-
-fn mac(bytes: &[u8; 6]) -> String {
+/// A MAC address as `02:00:5e:00:53:01`.
+pub(crate) fn mac(bytes: &[u8; 6]) -> String {
     let parts: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
     parts.join(":")
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn icmpv6_echo_in_ethernet() -> Vec<u8> {
-        let builder = etherparse::PacketBuilder::ethernet2(
-            [0x00, 0x00, 0x5e, 0x00, 0x53, 0x01],
-            [0x00, 0x00, 0x5e, 0x00, 0x53, 0xff],
-        )
-        .ipv6(
-            "2001:db8::1"
-                .parse::<std::net::Ipv6Addr>()
-                .unwrap()
-                .octets(),
-            "2001:db8::2"
-                .parse::<std::net::Ipv6Addr>()
-                .unwrap()
-                .octets(),
-            64,
-        )
-        .icmpv6_echo_request(7, 9);
-        let mut frame = Vec::new();
-        builder.write(&mut frame, b"ping").unwrap();
-        frame
-    }
-
-    #[test]
-    fn ethernet_icmpv6_echo_is_summarised() {
-        let text = describe(LinkType::Ethernet, &icmpv6_echo_in_ethernet());
-        assert_eq!(
-            text,
-            "2001:db8::1 → 2001:db8::2 ICMPv6 echo request id=7 seq=9"
-        );
-    }
-
-    #[test]
-    fn cooked_ppp_and_ip_are_summarised() {
-        let mut ppp = vec![0, 4, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x19];
-        ppp.extend_from_slice(&[0xff, 0x03, 0xc0, 0x21]);
-        assert_eq!(describe(LinkType::Sll, &ppp), "PPP-HDLC len=4");
-        let eth = icmpv6_echo_in_ethernet();
-        let mut sll2 = vec![0x86, 0xdd, 0, 0, 0, 0, 0, 1, 0, 1, 4, 6];
-        sll2.extend_from_slice(&[0; 8]);
-        sll2.extend_from_slice(&eth[14..]);
-        assert!(describe(LinkType::Sll2, &sll2).contains("ICMPv6 echo request"));
-    }
-
-    #[test]
-    fn serial_link_types_are_summarised() {
-        let mut ppp_ip = vec![0xff, 0x03, 0x00, 0x57];
-        ppp_ip.extend_from_slice(&icmpv6_echo_in_ethernet()[14..]);
-        assert!(describe(LinkType::Ppp, &ppp_ip).contains("ICMPv6 echo request"));
-        assert_eq!(
-            describe(LinkType::Ppp, &[0xc0, 0x21, 1, 2]),
-            "PPP LCP len=2"
-        );
-        assert_eq!(
-            describe(LinkType::Ieee802154Fcs, &[0x41, 0xcc, 7, 0, 0]),
-            "IEEE 802.15.4 data len=5"
-        );
-        assert_eq!(
-            describe(LinkType::Other(147), &[1, 2]),
-            "link type 147 len=2"
-        );
-    }
-
-    #[test]
-    fn damaged_frames_still_get_a_line() {
-        assert_eq!(
-            describe(LinkType::Ethernet, &[1, 2, 3]),
-            "[malformed Ethernet, 3 bytes]"
-        );
-        assert_eq!(
-            describe(LinkType::Sll2, &[0; 5]),
-            "[malformed SLL2, 5 bytes]"
-        );
-        let line = Line {
-            relative_secs: 1.5,
-            device: "192.0.2.1",
-            link: LinkType::Ethernet,
-            direction: Direction::Outbound,
-            frame: &[0; 14],
-        }
-        .render();
-        assert!(
-            line.starts_with("   1.500000 192.0.2.1          eth  out"),
-            "{line}"
-        );
-    }
-}
+mod tests;
