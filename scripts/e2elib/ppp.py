@@ -19,9 +19,10 @@ from .device import Device
 from .netns import Namespace, Tshark
 from .pcap import Tunnel, read_pcap, write_pcap
 from .ppp_capture import (LINKTYPE_PPP_WITH_DIR, Captures, is_subsequence, is_tunnel_frame,
-                          latest_match, tshark_rows, tunnel_frames, tunnel_headers)
+                          latest_match, one_byte_short, tshark_rows, tunnel_frames,
+                          tunnel_headers)
 from .ppp_peer import ZEPHYR_PACE, PppPeer
-from .scenarios import LOCAL, PEER, REMOTE
+from .scenarios import LOCAL, PEER, REMOTE, pool_drops
 
 CONF_DIR = Path(__file__).resolve().parent / "ppp"
 CONF_FILES = ["overlay-tunnel.conf", str(CONF_DIR / "ppp.conf")]
@@ -225,7 +226,7 @@ def analyse(report, tag, over, remote, base, link, state):
     caps = Captures(datagrams, SLL_VERSION)
     where = "on zeth" if over == "tap" else "at the PPP peer"
     report.check(f"{tag}: captures arrive through the tunnel {where}", caps.records,
-                 f"{len(caps.incoming)} incoming, {len(caps.outgoing_records)} outgoing records")
+                 f"{len(caps.incoming)} incoming, {len(caps.outgoing)} outgoing records")
     if not caps.records:
         evidence(state)
         return
@@ -249,21 +250,26 @@ def analyse(report, tag, over, remote, base, link, state):
     report.check(f"{tag}: incoming captures are the frames the peer sent, in order",
                  is_subsequence(whole, sent) and cut_ok,
                  f"{sum(1 for f in whole if f in set(sent))}/{len(whole)} found")
-    re_ = caps.reassembly
-    report.check(f"{tag}: outgoing captures (stuffed, one per UART flush) reassemble into "
-                 "frames with a good FCS", caps.outgoing and not re_.bad and not re_.pending,
-                 f"{re_.records} records -> {len(caps.outgoing)} frames; {len(re_.bad)} bad, "
-                 f"{re_.empty_records} empty records, {re_.closed_without_flag} closing flags "
-                 "missing (upstream)")
+    bad = caps.bad_outgoing()
+    damaged = [f for f in bad if one_byte_short(f, received)]
+    dropped = pool_drops(state.get("stats", []))
+    report.check(f"{tag}: outgoing captures are whole unstuffed frames with a good FCS "
+                 "(reassembled from ppp.c's 8-byte pieces)", caps.outgoing and len(bad) == len(damaged),
+                 f"{len(caps.outgoing)} frames; {len(bad)} bad FCS, of which {len(damaged)} "
+                 "lack one byte ppp.c dropped (upstream)")
     # The device's frames from the first captured one on: the capture must
     # hold each of them (the same frame can come earlier too: Zephyr
     # retransmits its first Configure-Request unchanged).
-    indices = latest_match(caps.outgoing, received) if caps.outgoing else None
+    good = [f for f in caps.outgoing if f not in bad]
+    indices = latest_match(good, received) if good else None
     span = received[indices[0]:indices[-1] + 1] if indices else []
-    report.check(f"{tag}: outgoing frames are the frames the peer received, in order, "
-                 "none missing", indices is not None and len(span) == len(caps.outgoing),
-                 f"{sum(1 for f in caps.outgoing if f in set(received))}/{len(caps.outgoing)} "
-                 f"found; the peer received {len(span)} frames in that span")
+    missing = len(span) - len(good) - len(bad)
+    report.check(f"{tag}: outgoing frames are the frames the peer received, in order; "
+                 "each one missing is counted as a pool drop",
+                 indices is not None and 0 <= missing <= dropped,
+                 f"{sum(1 for f in good if f in set(received))}/{len(good)} found (and "
+                 f"{len(bad)} damaged); the peer received {len(span)} frames in that span; "
+                 f"{dropped} captures counted as pool drops")
     caps.write(Path(f"{base}-sll.pcap"), Path(f"{base}-ppp.pcap"),
                [d["payload"] for d in datagrams])
     rows = tshark_rows(Path(f"{base}-ppp.pcap"))
@@ -285,7 +291,7 @@ def analyse(report, tag, over, remote, base, link, state):
                  f"out: {sorted(decoded['out'] & {'lcp', 'ipcp', 'ipv6cp', 'ip', 'ipv6', 'icmp'})}")
     if over == "ppp":
         again = tunnel_frames(caps.frames(), PEER_IP)
-        headers = tunnel_headers(caps.outgoing_records, DEVICE_IP, PEER_IP)
+        headers = tunnel_headers(caps.outgoing, DEVICE_IP, PEER_IP)
         report.check(f"{tag}: no capture holds a tunnel packet (no recapture)",
                      not again and not headers,
                      f"{len(again)} rebuilt frames and {headers} outer headers in outgoing "
@@ -303,12 +309,11 @@ def analyse(report, tag, over, remote, base, link, state):
 def quiet_window(link, window):
     """(tunnel packets the peer received in `window`, how many capture
     records the device's other frames sent in it, or in the second
-    before it, can account for: ppp.c makes one per 8 stuffed bytes, one
-    more for the closing flag)."""
+    before it, can account for: one each)."""
     start, end = window
     tunnel = sum(1 for t, packet in link.rx_ipv4 if start <= t <= end
                  and len(packet) > 9 and packet[9] in (4, 41))
-    explained = sum(len(hdlc.stuff(frame)) // 8 + 2 for t, frame in link.rx_frames
+    explained = sum(1 for t, frame in link.rx_frames
                     if start - 1 <= t <= end and not is_tunnel_frame(frame, PEER_IP))
     return tunnel, explained
 

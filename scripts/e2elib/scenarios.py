@@ -123,7 +123,7 @@ def pool_drops(stats):
     """The no-memory counter of NET_CAPTURE0 in `net capture_stats`."""
     for line in stats:
         fields = line.split()
-        if fields and fields[0] == "NET_CAPTURE0" and len(fields) > 4:
+        if fields and fields[0] == "NET_CAPTURE0" and len(fields) > 4 and fields[4].isdigit():
             return int(fields[4])
     return 0
 

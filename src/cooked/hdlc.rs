@@ -1,15 +1,24 @@
-//! Recognising the capture tunnel's own packets in the cooked captures of
-//! Zephyr's PPP driver (`CONFIG_NET_PPP_CAPTURE`), so that a tunnel
-//! carried by the PPP link it captures is never captured again.
+//! Zephyr's PPP driver and its cooked captures (`CONFIG_NET_PPP_CAPTURE`,
+//! protocol `ETH_P_HDLC`): the frames it sends are put back together, and
+//! the capture tunnel's own frames are recognised so that a tunnel carried
+//! by the PPP link it captures is never captured again.
 //!
-//! What the driver hands to `net_capture_data()` (protocol
-//! `ETH_P_HDLC`):
-//! - received frames: whole, unstuffed: address `ff`, control `03`, PPP
+//! What the driver hands to `net_capture_data()`:
+//! - received frames: whole and unstuffed: address `ff`, control `03`, PPP
 //!   protocol, packet, FCS;
-//! - sent frames: still byte-stuffed (RFC 1662), one call per flush of the
-//!   driver's UART buffer, so a long frame arrives in several pieces; the
-//!   opening flag `7e` is left out and the closing one is included (an
-//!   off-by-one of the driver), which tells where the next frame starts.
+//! - sent frames: still byte-stuffed (RFC 1662) and in pieces, one per
+//!   flush of its UART buffer (8 bytes by default); the flag that opens a
+//!   piece is left out, the one that closes a frame is kept, and a flush
+//!   that held only a closing flag comes as an empty (or unreadable) piece.
+//!   Its test for a closing flag reads the byte after its buffer: when that
+//!   stale byte is a flag, the piece loses its last byte, sometimes the
+//!   closing flag itself. The next frame then starts without a flag; it
+//!   is told apart by its first bytes (address, stuffed control) arriving
+//!   after a frame whose FCS checks.
+//!
+//! [`SentFrames`] unstuffs the pieces and hands over each sent frame whole,
+//! as received ones come: one record per frame, which Wireshark can decode
+//! and which costs one capture instead of one per 8 bytes.
 
 use crate::wire::feedback::{self, Link};
 use crate::wire::IpAddr;
@@ -17,9 +26,24 @@ use crate::wire::IpAddr;
 const FLAG: u8 = 0x7e;
 const ESCAPE: u8 = 0x7d;
 
-/// Unstuffed bytes examined at the start of a sent frame: address and
-/// control, protocol, and what [`feedback::is_tunnel_packet`] reads.
-const HEAD_LEN: usize = 2 + 2 + 40 + 8 + 40;
+/// How a sent frame starts: address `ff`, control `03` stuffed.
+const OPENING: [u8; 3] = [0xff, ESCAPE, 0x03 ^ 0x20];
+
+/// Whether a whole frame (ending in its FCS) checks (RFC 1662, FCS-16).
+fn fcs_ok(frame: &[u8]) -> bool {
+    let mut fcs = 0xffffu16;
+    for &byte in frame {
+        fcs ^= u16::from(byte);
+        for _ in 0..8 {
+            fcs = if fcs & 1 != 0 {
+                (fcs >> 1) ^ 0x8408
+            } else {
+                fcs >> 1
+            };
+        }
+    }
+    frame.len() > 2 && fcs == 0xf0b8
+}
 
 /// Whether a whole, unstuffed PPP frame is tunnel traffic to or from one
 /// of `remotes` (or an ICMP error about it).
@@ -33,61 +57,74 @@ pub fn is_tunnel_frame(frame: &[u8], remotes: &[IpAddr]) -> bool {
         .any(|remote| feedback::is_tunnel_frame(ppp, Link::Ppp, remote))
 }
 
-/// Follows the pieces of sent frames; one per PPP link.
+/// A sent frame put back together.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SentFrames {
-    /// The next piece starts a frame.
-    at_start: bool,
-    /// The frame in progress is tunnel traffic.
-    tunnel: bool,
+pub struct SentFrame<'a> {
+    /// The unstuffed frame (at most the buffer's size).
+    pub bytes: &'a [u8],
+    /// The frame was longer than the buffer: its tail is missing.
+    pub cut: bool,
 }
 
-impl SentFrames {
+/// Reassembles the frames the driver sends, holding up to `N` unstuffed
+/// bytes of the frame in progress; one per PPP link.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SentFrames<const N: usize> {
+    frame: heapless::Vec<u8, N>,
+    /// The previous piece ended with an escape byte.
+    escaped: bool,
+    /// Bytes of the frame in progress did not fit.
+    cut: bool,
+}
+
+impl<const N: usize> SentFrames<N> {
     /// Before the first piece.
     pub const fn new() -> Self {
         SentFrames {
-            at_start: true,
-            tunnel: false,
+            frame: heapless::Vec::new(),
+            escaped: false,
+            cut: false,
         }
     }
 
-    /// Whether `piece` belongs to a tunnel frame (see
-    /// [`is_tunnel_frame`]); a frame's first piece decides for all of it.
-    pub fn is_tunnel(&mut self, piece: &[u8], remotes: &[IpAddr]) -> bool {
-        if self.at_start {
-            let mut head = [0u8; HEAD_LEN];
-            let len = unstuff(piece, &mut head);
-            self.tunnel = is_tunnel_frame(head.get(..len).unwrap_or_default(), remotes);
+    /// Takes one piece; calls `done` with every frame it completes.
+    pub fn feed(&mut self, piece: &[u8], mut done: impl FnMut(SentFrame<'_>)) {
+        // A frame whose closing flag the driver dropped: it checks, and a
+        // new one starts.
+        if piece.starts_with(&OPENING) && !self.escaped && fcs_ok(&self.frame) {
+            self.end(&mut done);
         }
-        self.at_start = piece.last() == Some(&FLAG);
-        self.tunnel
+        for &byte in piece {
+            match (byte, self.escaped) {
+                (FLAG, _) => self.end(&mut done),
+                (ESCAPE, false) => self.escaped = true,
+                (byte, escaped) => {
+                    self.escaped = false;
+                    let byte = if escaped { byte ^ 0x20 } else { byte };
+                    self.cut |= self.frame.push(byte).is_err();
+                }
+            }
+        }
+    }
+
+    /// The driver's empty piece: a flush that held only the closing flag.
+    pub fn end(&mut self, mut done: impl FnMut(SentFrame<'_>)) {
+        if !self.frame.is_empty() {
+            done(SentFrame {
+                bytes: &self.frame,
+                cut: self.cut,
+            });
+        }
+        self.frame.clear();
+        self.escaped = false;
+        self.cut = false;
     }
 }
 
-impl Default for SentFrames {
+impl<const N: usize> Default for SentFrames<N> {
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// Removes RFC 1662 byte stuffing from the start of `stuffed` into `out`,
-/// stopping at a flag; returns the bytes written.
-fn unstuff(stuffed: &[u8], out: &mut [u8]) -> usize {
-    let mut bytes = stuffed.iter().skip_while(|byte| **byte == FLAG);
-    let mut len = 0;
-    for slot in out.iter_mut() {
-        let byte = match bytes.next() {
-            Some(&FLAG) | None => break,
-            Some(&ESCAPE) => match bytes.next() {
-                Some(&next) => next ^ 0x20,
-                None => break,
-            },
-            Some(&byte) => byte,
-        };
-        *slot = byte;
-        len += 1;
-    }
-    len
 }
 
 #[cfg(test)]

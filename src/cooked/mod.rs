@@ -58,7 +58,7 @@ pub struct CookedConfig {
 
 /// State of the cooked interface.
 #[derive(Debug)]
-pub struct CookedState<I, const MAX: usize> {
+pub struct CookedState<I, const MAX: usize, const FRAME: usize = DEFAULT_HDLC_FRAME> {
     /// The cooked interface once initialised and attached to "any".
     iface: Option<I>,
     /// What the interface is attached to, as the virtual L2 reports it.
@@ -69,11 +69,11 @@ pub struct CookedState<I, const MAX: usize> {
     link_types: LinkTypes<MAX>,
     /// A missing "any" interface has been reported to `net_capture_data`.
     reported_missing_any: bool,
-    /// Pieces of frames the PPP driver sends.
-    sent_frames: hdlc::SentFrames,
+    /// The frame the PPP driver is sending, put back together.
+    sent_frames: hdlc::SentFrames<FRAME>,
 }
 
-impl<I, const MAX: usize> CookedState<I, MAX> {
+impl<I, const MAX: usize, const FRAME: usize> CookedState<I, MAX, FRAME> {
     /// Before interface initialisation.
     pub const fn new() -> Self {
         CookedState {
@@ -87,17 +87,17 @@ impl<I, const MAX: usize> CookedState<I, MAX> {
     }
 }
 
-impl<I, const MAX: usize> Default for CookedState<I, MAX> {
+impl<I, const MAX: usize, const FRAME: usize> Default for CookedState<I, MAX, FRAME> {
     fn default() -> Self {
         Self::new()
     }
 }
 
 /// The cooked interface (`NET_COOKED`).
-pub struct Cooked<S: CookedPlane, const MAX: usize> {
+pub struct Cooked<S: CookedPlane, const MAX: usize, const FRAME: usize = DEFAULT_HDLC_FRAME> {
     stack: S,
     config: CookedConfig,
-    state: S::SpinLock<CookedState<S::Iface, MAX>>,
+    state: S::SpinLock<CookedState<S::Iface, MAX, FRAME>>,
 }
 
 /// What the cooked interface's receive handler tells the stack.
@@ -110,16 +110,24 @@ pub enum Verdict {
     Drop,
 }
 
+/// Bytes of a sent PPP frame held while it is put back together: 0, where
+/// the build has no PPP driver capturing, records pass as they come. With
+/// Zephyr's PPP driver (`CONFIG_NET_PPP_CAPTURE`), its capture buffer size
+/// (`CONFIG_NET_PPP_CAPTURE_BUF_SIZE`): sent frames are then reassembled
+/// from the driver's pieces ([`hdlc::SentFrames`]), and an application's
+/// own sent HDLC records would be taken for pieces too.
+pub const DEFAULT_HDLC_FRAME: usize = 0;
+
 /// MTU of the cooked interface, as in the C implementation.
 pub const COOKED_MTU: u16 = 1024;
 
-impl<S: CookedPlane, const MAX: usize> Cooked<S, MAX> {
+impl<S: CookedPlane, const MAX: usize, const FRAME: usize> Cooked<S, MAX, FRAME> {
     /// The interface before initialisation; see [`Captures::new`] for why
     /// the lock is passed in.
     pub const fn new(
         stack: S,
         config: CookedConfig,
-        state: S::SpinLock<CookedState<S::Iface, MAX>>,
+        state: S::SpinLock<CookedState<S::Iface, MAX, FRAME>>,
     ) -> Self {
         Cooked {
             stack,
@@ -244,15 +252,48 @@ impl<S: CookedPlane, const MAX: usize> Cooked<S, MAX> {
         if !wanted || !self.stack.is_up(iface) {
             return;
         }
+        if ptype == ETH_P_HDLC && pkttype == u32::from(packet_type::OUTGOING) && FRAME > 0 {
+            let mut state = self.state.lock();
+            let mut complete = |frame: hdlc::SentFrame<'_>| {
+                self.capture(captures, iface, ctx, frame.bytes, pkttype, ptype);
+            };
+            // An empty or unreadable piece is a flush that held only the
+            // closing flag (the driver dropped it, or misread its length).
+            match data {
+                Some(piece) if !piece.is_empty() => state.sent_frames.feed(piece, &mut complete),
+                _ => state.sent_frames.end(&mut complete),
+            }
+            return;
+        }
+        match data {
+            Some(data) => self.capture(captures, iface, ctx, data, pkttype, ptype),
+            None => {
+                let routes = captures.routes_for(iface);
+                captures.record(&routes, Outcome::Other, true, c"NULL context or data");
+            }
+        }
+    }
+
+    /// Captures one cooked record of `data` for every device capturing
+    /// the cooked interface, unless it is the tunnel's own PPP traffic.
+    fn capture<const N: usize>(
+        &self,
+        captures: &Captures<S, N>,
+        iface: S::Iface,
+        ctx: Option<&CookedContext>,
+        data: &[u8],
+        pkttype: u32,
+        ptype: u16,
+    ) {
         let routes = captures.routes_for(iface);
         if routes.is_empty() {
             return;
         }
-        let (Some(ctx), Some(data)) = (ctx, data) else {
+        let Some(ctx) = ctx else {
             captures.record(&routes, Outcome::Other, true, c"NULL context or data");
             return;
         };
-        if ptype == ETH_P_HDLC && self.is_tunnel_hdlc(&routes, data, pkttype) {
+        if ptype == ETH_P_HDLC && Self::is_tunnel_hdlc(&routes, data) {
             captures.record(&routes, Outcome::Feedback, true, c"");
             return;
         }
@@ -272,23 +313,14 @@ impl<S: CookedPlane, const MAX: usize> Cooked<S, MAX> {
         }
     }
 
-    /// Whether a PPP frame (or a piece of one) the driver captured is the
-    /// tunnel's own traffic.
-    fn is_tunnel_hdlc(
-        &self,
-        routes: &[crate::capture::Route<S::Iface>],
-        data: &[u8],
-        pkttype: u32,
-    ) -> bool {
+    /// Whether a whole PPP frame the driver captured is the tunnel's own
+    /// traffic.
+    fn is_tunnel_hdlc(routes: &[crate::capture::Route<S::Iface>], frame: &[u8]) -> bool {
         let mut remotes = heapless::Vec::<IpAddr, 4>::new();
         for route in routes {
             let _ = remotes.push(route.remote);
         }
-        if pkttype == u32::from(packet_type::OUTGOING) {
-            self.state.lock().sent_frames.is_tunnel(data, &remotes)
-        } else {
-            hdlc::is_tunnel_frame(data, &remotes)
-        }
+        hdlc::is_tunnel_frame(frame, &remotes)
     }
 
     /// What the cooked interface's captures are, for counting and for

@@ -70,9 +70,27 @@ fn devices() -> &'static [*const bindings::device] {
 pub(crate) const MAX_LINK_TYPES: usize =
     bindings::CONFIG_NET_CAPTURE_COOKED_MODE_MAX_LINK_TYPES as usize;
 
+/// Bytes of a frame the PPP driver sends, held while its pieces are put
+/// back together (`CONFIG_NET_PPP_CAPTURE`): a whole frame of the link's
+/// MRU (address, control, protocol, packet, FCS), or the driver's capture
+/// buffer if larger.
+#[cfg(all(CONFIG_NET_CAPTURE_COOKED_MODE, CONFIG_NET_PPP_CAPTURE))]
+const HDLC_FRAME: usize = {
+    let whole = bindings::CONFIG_NET_PPP_MTU_MRU as usize + 6;
+    let buffer = bindings::CONFIG_NET_PPP_CAPTURE_BUF_SIZE as usize;
+    if whole > buffer {
+        whole
+    } else {
+        buffer
+    }
+};
+/// No PPP driver captures: sent HDLC records pass as they come.
+#[cfg(all(CONFIG_NET_CAPTURE_COOKED_MODE, not(CONFIG_NET_PPP_CAPTURE)))]
+const HDLC_FRAME: usize = 0;
+
 /// The cooked interface of this image.
 #[cfg(CONFIG_NET_CAPTURE_COOKED_MODE)]
-pub(crate) static COOKED: crate::cooked::Cooked<ZephyrStack, MAX_LINK_TYPES> =
+pub(crate) static COOKED: crate::cooked::Cooked<ZephyrStack, MAX_LINK_TYPES, HDLC_FRAME> =
     crate::cooked::Cooked::new(
         ZephyrStack::new(LogModule::Cooked),
         crate::cooked::CookedConfig {

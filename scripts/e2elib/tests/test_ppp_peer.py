@@ -6,7 +6,6 @@ From the repository root:
 
 import ipaddress
 import os
-import random
 import struct
 import sys
 import time
@@ -17,8 +16,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from e2elib import hdlc, inet  # noqa: E402
-from e2elib.ppp_capture import (Captures, latest_match, parse_sll,  # noqa: E402
-                                tunnel_frames, tunnel_headers)
+from e2elib.ppp_capture import (Captures, latest_match, one_byte_short,  # noqa: E402
+                                parse_sll, tunnel_frames, tunnel_headers)
 from e2elib.ppp_fsm import LCP_ACCM  # noqa: E402
 from e2elib.ppp_peer import PppPeer  # noqa: E402
 from e2elib.ppp_pppd import Relay  # noqa: E402
@@ -27,36 +26,6 @@ A, B = "198.51.100.2", "198.51.100.1"
 # Zephyr's first LCP Configure-Request (MRU 1500, ACCM 0xffffffff), as
 # its PPP driver wrote it on the UART.
 ZEPHYR_LCP_CR = bytes.fromhex("7eff7d23c0217d217d217d207d2e7d217d247d25dc7d227d26ffffffffd6c67e")
-
-
-def ppp_c_records(frames, buf_len=8, after_buf=0x00):
-    """What drivers/net/ppp.c captures when it sends `frames` (address,
-    control, protocol, information): ppp_send() fills a buf_len-byte send
-    buffer and ppp_send_flush() captures each flush, minus a leading 0x7e
-    and minus one more byte when buf[off] (one past the data; for a full
-    buffer the next struct member, mac_addr[0]) is 0x7e."""
-    buf = bytearray(buf_len + 1)
-    buf[buf_len] = after_buf
-    records = []
-
-    def flush(off):
-        start, length = 0, off
-        if buf[0] == 0x7E:
-            start, length = 1, length - 1
-        if buf[off] == 0x7E:
-            length -= 1
-        records.append(bytes(buf[start:start + max(length, 0)]))
-        return 0
-
-    for frame in frames:
-        off = 0
-        for byte in hdlc.encode(frame):
-            buf[off] = byte
-            off += 1
-            if off >= buf_len:
-                off = flush(off)
-        flush(off)
-    return records
 
 
 def ip_frame(packet):
@@ -91,29 +60,6 @@ class Framing(unittest.TestCase):
         self.assertEqual(decoder.bad_fcs, 1)
 
 
-class PppCReassembly(unittest.TestCase):
-    def test_random_frames_rebuild_exactly(self):
-        rng = random.Random(7)
-        frames = [ip_frame(bytes(rng.randrange(256) for _ in range(rng.randrange(1, 300))))
-                  for _ in range(400)]
-        records = ppp_c_records(frames)
-        reassembly = hdlc.Reassembly()
-        for record in records:
-            reassembly.add(record)
-        self.assertEqual(reassembly.finish(), [hdlc.with_fcs(f) for f in frames])
-        self.assertEqual(reassembly.bad, [])
-        # Both upstream artefacts occur: empty records, and closing flags
-        # dropped as if they were opening flags.
-        self.assertGreater(reassembly.empty_records, 0)
-        self.assertGreater(reassembly.closed_without_flag, 0)
-
-    def test_records_are_stuffed_and_keep_the_closing_flag(self):
-        frame = hdlc.ADDRESS_CONTROL + b"\xc0\x21\x09\x01\x00\x04"
-        records = ppp_c_records([frame])
-        self.assertEqual(records[0][:3], b"\xff\x7d\x23")      # opening flag dropped
-        self.assertTrue(b"".join(records).endswith(b"\x7e"))    # closing flag kept
-
-
 class Capture(unittest.TestCase):
     def test_sll_v2_and_v1(self):
         v2 = struct.pack("!HHIHBB8s", 0x19, 0, 2, 512, 4, 6, bytes(6) + b"\0\0") + b"\xff"
@@ -126,13 +72,18 @@ class Capture(unittest.TestCase):
     def test_recaptured_tunnel_packets_are_found(self):
         tunnel = inet.ipv4(B, A, 41, bytes(48))
         frame = ip_frame(tunnel)
-        records = ppp_c_records([frame])
-        payloads = [struct.pack("!HHIHBB8s", 0x19, 0, 2, 512, 4, 6, bytes(8)) + r
-                    for r in records]
-        caps = Captures([{"payload": p} for p in payloads], 2)
+        # The module captures sent frames whole and unstuffed.
+        payload = struct.pack("!HHIHBB8s", 0x19, 0, 2, 512, 4, 6, bytes(8)) + hdlc.with_fcs(frame)
+        caps = Captures([{"payload": payload}], 2)
         self.assertEqual(len(caps.outgoing), 1)
+        self.assertEqual(caps.bad_outgoing(), [])
         self.assertEqual(len(tunnel_frames(caps.frames(), A)), 1)
-        self.assertEqual(tunnel_headers(caps.outgoing_records, B, A), 1)
+        self.assertEqual(tunnel_headers(caps.outgoing, B, A), 1)
+
+    def test_a_frame_missing_one_byte_is_recognised(self):
+        frame = hdlc.with_fcs(ip_frame(inet.ipv4(B, A, 1, bytes(20))))
+        self.assertTrue(one_byte_short(frame[:10] + frame[11:], [frame]))
+        self.assertFalse(one_byte_short(frame[:10] + b"\x99" + frame[11:], [frame]))
 
     def test_latest_match(self):
         self.assertEqual(latest_match([1, 2], [1, 1, 2, 2]), [1, 3])

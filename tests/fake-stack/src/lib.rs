@@ -202,6 +202,14 @@ impl FakeStack {
 
     /// The cooked interface over this stack, with `MAX` link types.
     pub fn cooked<const MAX: usize>(&self) -> Cooked<FakeStack, MAX> {
+        self.cooked_ppp::<MAX, 0>()
+    }
+
+    /// The same as in a build with the PPP driver's capture: sent HDLC
+    /// frames are reassembled in a buffer of `FRAME` bytes.
+    pub fn cooked_ppp<const MAX: usize, const FRAME: usize>(
+        &self,
+    ) -> Cooked<FakeStack, MAX, FRAME> {
         let config = CookedConfig {
             sll: self.world().sll_version,
             name: c"cooked",
