@@ -6,7 +6,7 @@
 mod common;
 
 use common::{datagrams, LOCAL, PEER, REMOTE};
-use fake_stack::{Call, FakeFrame, FakeStack, COOKED_NAME};
+use fake_stack::{FakeFrame, FakeStack, COOKED_NAME};
 use zephyr_net_capture::capture::{Captures, StatsSnapshot};
 use zephyr_net_capture::cooked::{Cooked, CookedContext, Verdict};
 use zephyr_net_capture::errno::Errno;
