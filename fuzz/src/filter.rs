@@ -73,7 +73,11 @@ pub fn check(data: &[u8]) {
     let head = frame.get(..MAX_READ).unwrap_or(frame);
     for link in LINKS {
         let whole = filter.matches(link, frame, frame.len());
-        assert_eq!(filter.matches(link, head, frame.len()), whole, "{text:?} reads past MAX_READ");
+        assert_eq!(
+            filter.matches(link, head, frame.len()),
+            whole,
+            "{text:?} reads past MAX_READ"
+        );
         let _ = filter.matches(link, frame, usize::MAX);
     }
     if filter.is_accept_all() {

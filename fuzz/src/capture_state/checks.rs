@@ -213,9 +213,8 @@ impl Harness {
     ) {
         // Tunnel refusals (`dropped_send`) come later, from the work queue,
         // and count packets: not part of the capture's own outcome.
-        let total = |s: &StatsSnapshot| {
-            s.captured + s.dropped_nomem + s.dropped_other + s.skipped_feedback
-        };
+        let total =
+            |s: &StatsSnapshot| s.captured + s.dropped_nomem + s.dropped_other + s.skipped_feedback;
         let mut refused = false;
         let mut all_sent = true;
         let mut sent_routes = Vec::new();
@@ -312,7 +311,10 @@ impl Harness {
     pub(super) fn check_always(&mut self) {
         let pool = self.stack.pool();
         let queued = self.stack.queued();
-        assert!(self.queue_held || queued == 0, "{queued} packets left queued");
+        assert!(
+            self.queue_held || queued == 0,
+            "{queued} packets left queued"
+        );
         assert_eq!(pool.packets(), queued, "capture pool leak");
         if queued == 0 {
             assert_eq!(pool.in_use(), 0, "capture pool leak");

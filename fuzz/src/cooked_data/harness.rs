@@ -329,7 +329,10 @@ impl Harness {
     fn check_always(&mut self) {
         let pool = self.stack.pool();
         let queued = self.stack.queued();
-        assert!(self.queue_held || queued == 0, "{queued} packets left queued");
+        assert!(
+            self.queue_held || queued == 0,
+            "{queued} packets left queued"
+        );
         assert_eq!(pool.packets(), queued, "capture pool leak");
         if queued == 0 {
             assert_eq!(pool.in_use(), 0, "capture pool leak");
