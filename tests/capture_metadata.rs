@@ -212,7 +212,7 @@ fn the_filter_still_reads_the_ethernet_frame() {
     // On the record, the ICMP header would be 6 bytes closer and the
     // length 6 more.
     let filter = Filter::parse(b"icmp and len == 98").unwrap();
-    captures.set_filter(0, filter).unwrap();
+    captures.set_filter(0, &filter).unwrap();
     for len in [98, 120] {
         let frame = FakeFrame::new(&ethernet_frame(len), 128).going(Direction::In);
         captures.capture(ETH, &frame).unwrap();
