@@ -103,9 +103,8 @@ class PerFrame:
               f"queues the tunnel packet, the system work queue sends it. The C hook "
               f"sends synchronously inside the call. Both figures thus hold everything "
               f"a capture costs (copy, tunnel headers, IPIP, L2 and the counting test "
-              f"driver) except, for Rust, the work queue's thread switch (see *whole "
-              f"run* below). Tunnel packets = what the carrier's driver saw in the "
-              f"N-frame run.\n")
+              f"driver) except, for Rust, the work queue's thread switch (next table). "
+              f"Tunnel packets = what the carrier's driver saw in the N-frame run.\n")
         # First, so that the split table below has the filtered cell too.
         self.filtered_cell = self.figure("rust", FILTERED[0], FILTER_SIZE, FILTERED[1])
         rows = []
@@ -136,7 +135,9 @@ class PerFrame:
               f"does (`{WORKQ}()`, the send plus waking up and waiting again, a host "
               f"thread switch on native_sim); *hook + work queue* = the whole cost of "
               f"a capture to the system, to compare with C's figure as an upper "
-              f"bound.\n")
+              f"bound. The work queue thread is read from a function that never "
+              f"returns and carries the exit noise of *whole run* (below): tens of "
+              f"instructions where nothing is sent.\n")
         rows = [[label, size, fmt_num(h), fmt_num(s), fmt_num(w), fmt_num(h + w)]
                 for situation, label in SITUATIONS + [FILTERED] for size in self.sizes
                 if (situation, size) in self.split
@@ -174,7 +175,7 @@ class PerFrame:
             v = self.figures.get((sit, size), (None, None, None))[1]
             rows.append([text, fmt_num(v), fmt_ratio(v / full) if v is not None and full
                          else "–", "–"])
-        table(["Rust, 64 B", "instr/frame", "÷ full capture", "whole run"], "lrrl", rows)
+        table([f"Rust, {size} B", "instr/frame", "÷ full capture", "whole run"], "lrrl", rows)
         if size not in self.sizes:
             self.notes.append(f"{size} B is not among --sizes: the filtered cell has no "
                               f"off/full capture figures to compare with.")
