@@ -220,8 +220,11 @@ def capture_code(build_dir, rust, tools):
             # Strings and constants without a function: say whose.
             member = re.search(r"\(([^)]*)\)$", obj)
             origin = member.group(1) if member else obj
-            origin = "Rust library" if origin.endswith(".rcgu.o") else origin
-            name = f"{name[:-1]}, {origin})"
+            if origin.endswith(".rcgu.o"):
+                # rustc puts C-string literals in .rodata.str1.1 and other
+                # constants (and, before c"" literals, messages) apart.
+                name, origin = "(strings and constants", "Rust library"
+            name = f"{name.rstrip(')')}, {origin})"
         entry = code.setdefault(name, [kind, 0])
         if kind not in entry[0]:
             entry[0] += kind
