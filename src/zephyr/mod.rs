@@ -23,7 +23,7 @@ pub(crate) use addr::{in6_addr, in_addr};
 pub(crate) use data::ZephyrStack;
 pub(crate) use iface::Iface;
 pub(crate) use log::LogModule;
-pub(crate) use pkt::{OutPkt, PktRef};
+pub(crate) use pkt::PktRef;
 
 use crate::capture::{Captures, Config, FrameFilter, Table};
 use crate::wire::tunnel::Oversize;
