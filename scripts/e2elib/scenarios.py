@@ -6,7 +6,7 @@ import subprocess
 import time
 
 from .netns import Namespace, Tshark
-from .pcap import Tunnel, read_pcap, write_pcap, ip_of, parse_ip
+from .pcap import Tunnel, read_pcap, write_pcap, ip_of, parse_ip, with_padding
 
 REMOTE = "192.0.2.2"
 LOCAL = "2001:db8:200::1"
@@ -72,8 +72,10 @@ def tunnel_run(report, image, workdir):
         report.check("`net capture` shows capture enabled on interface 1",
                      enabled and len(rows) == 1 and rows[0] and rows[0].group(1) == "1")
 
+        largest = image.target.largest_frame
         for address, size, count in [("192.0.2.1", None, 3), ("2001:db8::1", None, 3),
-                                     ("192.0.2.1", 1472, 2), ("2001:db8::1", 1452, 2)]:
+                                     ("192.0.2.1", largest - 42, 2),
+                                     ("2001:db8::1", largest - 62, 2)]:
             replies = ns.ping(address, count=count, size=size)
             label = f"-s {size}" if size else "default size"
             report.check(f"ping {address} ({label}) answered while capturing",
@@ -101,7 +103,8 @@ def tunnel_run(report, image, workdir):
                      " | ".join(line for line in out[1:] if line))
         report.check("the device is alive and on the network afterwards", alive(dev, ns))
         stack_check(report, dev, image, "tunnel run")
-    check_tunnel_pcap(report, read_pcap(pcap), no_memory)
+    check_tunnel_pcap(report, read_pcap(pcap), no_memory, image.target.largest_frame,
+                      image.target.shifted_rx)
     check_pool_logging(report, (workdir / "tunnel.log").read_text(errors="replace"), no_memory)
 
 
@@ -128,20 +131,30 @@ def pool_drops(stats):
     return 0
 
 
-def check_tunnel_pcap(report, frames, no_memory):
+def check_tunnel_pcap(report, frames, no_memory, largest=1514, shifted_rx=False):
     """What crossed the TAP during the tunnel run."""
     tunnel = Tunnel(REMOTE)
     datagrams = tunnel.datagrams(frames)
-    originals = {frame for frame in frames if not tunnel.is_outer(frame)}
+    originals = with_padding(frame for frame in frames if not tunnel.is_outer(frame))
     report.check("captures crossed the TAP", len(datagrams) > 10, f"{len(datagrams)} datagrams")
     shaped = [d for d in datagrams if d["outer"] == 4 and d["inner"] == 6
               and str(d["src"]) == LOCAL and str(d["dst"]) == PEER
               and d["sport"] == 4242 and d["dport"] == 4242 and d["complete"]]
     report.check("every capture is outer IPv4 -> inner IPv6 -> UDP 4242",
                  len(shaped) == len(datagrams), f"{len(shaped)}/{len(datagrams)}")
-    unmatched = [d for d in datagrams if d["payload"] not in originals]
-    report.check("every captured frame equals a frame seen on the TAP", not unmatched,
-                 f"{len(unmatched)} without a twin")
+    unmatched = [d["payload"] for d in datagrams if d["payload"] not in originals]
+    # QEMU's LAN9118 with Zephyr's smsc911x driver now and then delivers a
+    # received frame 8 bytes early (8 stale bytes, then the frame less its
+    # last 8): the stack drops it (its destination is garbage) and the
+    # capture shows what the device really got. Told apart, on such boards
+    # only, and reported.
+    shifted = [p for p in unmatched if shifted_rx and len(p) > 16
+               and any(len(o) == len(p) and o.startswith(p[8:]) for o in originals)]
+    report.check("every captured frame equals a frame seen on the TAP",
+                 len(unmatched) == len(shifted),
+                 f"{len(unmatched) - len(shifted)} without a twin"
+                 + (f"; {len(shifted)} received frames the NIC model delivered 8 bytes early"
+                    if shifted else ""))
     recaptured = [d for d in datagrams if tunnel.is_outer(d["payload"])
                   or quotes_tunnel(d["payload"], tunnel)]
     report.check("no tunnel packet (or ICMP error about one) is itself captured",
@@ -160,7 +173,7 @@ def check_tunnel_pcap(report, frames, no_memory):
     for family, proto, request, reply in [(4, 1, 8, 0), (6, 58, 128, 129)]:
         def full_size(payloads, kind):
             return sum(1 for p in payloads
-                       if len(p) == 1514 and icmp_type(p, family, proto) == kind)
+                       if len(p) == largest and icmp_type(p, family, proto) == kind)
         captured = [d["payload"] for d in datagrams]
         name = "ICMPv6" if family == 6 else "ICMP"
         report.check(f"every full-size {name} echo request is captured",

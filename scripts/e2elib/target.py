@@ -18,6 +18,11 @@ class NativeSim:
 
     name = "native_sim/native/64"
     slow = 1.0
+    # Ethernet frame of the largest pings (-s 1472 over IPv4, -s 1452 over
+    # IPv6): the full MTU.
+    largest_frame = 1514
+    # The TAP driver delivers every frame as it is.
+    shifted_rx = False
 
     def __init__(self, board="native_sim/native/64"):
         self.name = board
@@ -57,6 +62,15 @@ class Qemu:
         "mps2/an385": ("arm-none-eabi-", "mps2_an385.conf"),
     }
     slow = 3.0
+    # QEMU's LAN9118 model with Zephyr's eth_smsc911x driver stops receiving
+    # altogether after a frame of 1514 bytes (1400 + headers pass), with or
+    # without capture, with this module and with the in-tree C code alike:
+    # the largest pings are -s 1400 (IPv4) and -s 1380 (IPv6), 1442-byte
+    # frames, still above the tunnel's MTU, so captures are fragmented.
+    largest_frame = 1442
+    # The same pair now and then delivers a received frame 8 bytes early
+    # (see scenarios.check_tunnel_pcap).
+    shifted_rx = True
 
     def __init__(self, board):
         if board not in self.BOARDS:
