@@ -26,8 +26,13 @@ class Target:
     board: str
     # binutils prefix ("" for the host's), also CROSS_COMPILE when set.
     prefix: str = ""
-    # Modules every build for the board needs besides this one.
+    # Modules every build for the board needs besides this one, as paths
+    # relative to the west workspace around ZEPHYR_BASE.
     modules: tuple = ()
+
+    def module_paths(self):
+        workspace = Path(os.environ.get("ZEPHYR_BASE", ".")).resolve().parent
+        return tuple(str(workspace / m) for m in self.modules)
 
     def environment(self):
         env = dict(os.environ)
@@ -44,7 +49,7 @@ class Target:
 
 
 NATIVE = Target("native", "native_sim/native/64")
-AN385 = Target("an385", "mps2/an385", "arm-none-eabi-", ("/work/zws/modules/hal/cmsis_6",))
+AN385 = Target("an385", "mps2/an385", "arm-none-eabi-", ("modules/hal/cmsis_6",))
 TARGETS = {t.key: t for t in (NATIVE, AN385)}
 
 
@@ -63,7 +68,7 @@ class Build:
     configs: tuple = field(default=())
 
     def command(self, build_dir, python):
-        modules = (str(self.module),) + self.target.modules
+        modules = (str(self.module),) + self.target.module_paths()
         cmd = [
             "cmake", "-GNinja", "-S", str(self.app), "-B", str(build_dir),
             f"-DBOARD={self.target.board}",
