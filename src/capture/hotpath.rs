@@ -29,6 +29,7 @@ use super::device::{Device, Route};
 use super::filtering::link_type;
 use super::payload::Payload;
 use super::platform::{DataPlane, Direction, Frame, IpVersion, Lock};
+use super::sink::{self, PacketMeta, PacketSink, SinkLoss};
 use super::stats::Outcome;
 use super::{device_arg, Captures};
 
@@ -48,6 +49,8 @@ enum Loss {
     },
     NoMem,
     Send(Errno),
+    /// The stream sink dropped it.
+    Sink(SinkLoss),
 }
 
 impl Loss {
@@ -58,6 +61,9 @@ impl Loss {
             Loss::NoMem => Outcome::NoMem,
             Loss::Send(_) => Outcome::SendFailed,
             Loss::Plan(_) | Loss::PoolTooSmall { .. } => Outcome::Other,
+            // The ring is the stream sink's memory.
+            Loss::Sink(SinkLoss::Full) => Outcome::NoMem,
+            Loss::Sink(SinkLoss::TooBig | SinkLoss::Other) => Outcome::Other,
         }
     }
 
@@ -69,6 +75,8 @@ impl Loss {
             Loss::Plan(_) | Loss::PoolTooSmall { .. } => Errno::MsgSize,
             Loss::NoMem => Errno::NoMem,
             Loss::Send(err) => err,
+            Loss::Sink(SinkLoss::Full) => Errno::NoMem,
+            Loss::Sink(_) => Errno::MsgSize,
         }
     }
 }
@@ -147,7 +155,7 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
             let Some(route) = route.as_ref() else {
                 continue;
             };
-            let outcome = self.deliver(iface, route, payload, source);
+            let outcome = self.deliver(iface, route, payload, source, direction);
             result = match (result, outcome) {
                 (Err(Errno::NoEnt), outcome) | (Ok(()), outcome @ Err(_)) => outcome,
                 (kept, _) => kept,
@@ -175,7 +183,13 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
             route
         };
         let route = route.ok_or(Errno::NoEnt)?;
-        self.deliver(route.tunnel, &route, &Payload::frame(frame), Source::Packet)
+        self.deliver(
+            route.tunnel,
+            &route,
+            &Payload::frame(frame),
+            Source::Packet,
+            frame.direction(),
+        )
     }
 
     /// The route of `device` if it captures `iface` (copied out of the
@@ -223,14 +237,16 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
         }
     }
 
-    /// Sends `payload` through `route` unless the device's filter rejects
-    /// it, cut to the device's snap length, counting and logging a loss.
+    /// Sends `payload` through `route` (or to the stream sink when that is
+    /// in use) unless the device's filter rejects it, cut to the device's
+    /// snap length, counting and logging a loss.
     pub(crate) fn deliver(
         &self,
         iface: S::Iface,
         route: &Route<S::Iface>,
         payload: &Payload<'_, S::Frame>,
         source: Source,
+        direction: Direction,
     ) -> Result<()> {
         let outcome = if route.lower == iface && Self::is_feedback(route, payload) {
             Err(Loss::Feedback)
@@ -238,8 +254,11 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
             Err(Loss::Filtered)
         } else {
             let (len, snapped) = self.snapped_len(route.device, payload.len());
-            self.emit(route, payload, len)
-                .map(|sent| Sent { snapped, ..sent })
+            match self.stream_sink() {
+                Some(sink) => self.to_sink(sink, iface, route, payload, (source, direction), len),
+                None => self.emit(route, payload, len),
+            }
+            .map(|sent| Sent { snapped, ..sent })
         };
         self.finished(route.device);
         let counted = match outcome {
@@ -289,6 +308,37 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
             fragmented: plan.is_fragmented(),
             truncated_from: plan.truncated_from(),
             carried: plan.payload_len(),
+            snapped: false,
+        })
+    }
+
+    /// Hands the first `len` bytes of `payload` to the stream sink.
+    #[inline(never)]
+    fn to_sink(
+        &self,
+        sink: &dyn PacketSink<S::Frame>,
+        iface: S::Iface,
+        route: &Route<S::Iface>,
+        payload: &Payload<'_, S::Frame>,
+        (source, direction): (Source, Direction),
+        len: usize,
+    ) -> core::result::Result<Sent, Loss> {
+        let meta = PacketMeta {
+            device: u8::try_from(route.device).unwrap_or(u8::MAX),
+            direction: sink::stream_direction(direction),
+            link_type: sink::record_linktype(source, route.link),
+            ifindex: self
+                .stack
+                .iface_index(iface)
+                .and_then(|index| u16::try_from(index).ok())
+                .unwrap_or(0),
+            orig_len: u32::try_from(payload.len()).unwrap_or(u32::MAX),
+        };
+        sink.put(&meta, payload, len).map_err(Loss::Sink)?;
+        Ok(Sent {
+            fragmented: false,
+            truncated_from: None,
+            carried: len,
             snapped: false,
         })
     }
@@ -405,6 +455,16 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
             Err(Loss::Send(err)) => (
                 c"NET_CAPTURE%ld: tunnel refused a capture (%ld)",
                 [device, Arg::Errno(err), Arg::Int(0)],
+            ),
+            Err(Loss::Sink(SinkLoss::Full)) => (
+                c"NET_CAPTURE%ld: capture sink's ring buffer full, dropping captures \
+                  (drain too slow; CONFIG_NET_CAPTURE_RS_SINK_RING_SIZE)",
+                [device, Arg::Int(0), Arg::Int(0)],
+            ),
+            Err(Loss::Sink(_)) => (
+                c"NET_CAPTURE%ld: capture larger than the sink's ring buffer dropped \
+                  (CONFIG_NET_CAPTURE_RS_SINK_RING_SIZE)",
+                [device, Arg::Int(0), Arg::Int(0)],
             ),
         };
         self.stack.log(Level::Warning, format, &args);
