@@ -88,6 +88,11 @@ struct net_capture_rs_sink_status {
          */
         uint8_t transport;
         /**
+         * Whether the capture devices write into the stream sink now: set
+         * once the drain thread started the transport (after its hello).
+         */
+        bool streaming;
+        /**
          * The UART, when `transport` is 1; NULL otherwise.
          */
         const struct device *uart;

@@ -5,6 +5,7 @@
 
 use core::ffi::{c_int, c_void};
 
+use crate::capture::sink::SinkKind;
 use crate::errno::Errno;
 use crate::log::{Level, Logger};
 use crate::zephyr::bindings as sys;
@@ -19,6 +20,9 @@ use crate::zephyr::CAPTURES;
 pub struct SinkStatus {
     /// Where captures go: 0 the IP tunnel, 1 a UART, 2 a callback.
     pub transport: u8,
+    /// Whether the capture devices write into the stream sink now: set
+    /// once the drain thread started the transport (after its hello).
+    pub streaming: bool,
     /// The UART, when `transport` is 1; NULL otherwise.
     pub uart: *const sys::device,
     /// Size of the ring buffer in bytes.
@@ -89,6 +93,7 @@ pub unsafe extern "C" fn net_capture_rs_sink_status(out: *mut SinkStatus) -> c_i
     };
     let status = SinkStatus {
         transport,
+        streaming: CAPTURES.sink_kind() == SinkKind::Stream,
         uart,
         ring_size: u32::try_from(RING_SIZE).unwrap_or(u32::MAX),
         ring_used: counters.ring_used,

@@ -85,6 +85,7 @@ pub(crate) enum Transport {
     /// Nowhere: the devices use the tunnel.
     Off,
     /// A UART, as the capture stream.
+    #[cfg_attr(not(CONFIG_NET_CAPTURE_RS_SINK_UART), allow(dead_code))]
     Uart(*const sys::device),
     /// The application's callback, packet records only.
     Callback(Callback, *mut c_void),
