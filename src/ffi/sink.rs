@@ -114,7 +114,30 @@ pub unsafe extern "C" fn net_capture_rs_sink_status(out: *mut SinkStatus) -> c_i
 /// `CONFIG_NET_CAPTURE_RS_SINK_THREAD_STACK_SIZE`/`_PRIORITY` configure.
 /// The callback may take its time (the ring buffer absorbs the
 /// difference, and overflows are counted in `record->lost`), but it
-/// delays every later record. `-EINVAL` for NULL.
+/// delays every later record. `-EINVAL` for NULL. A capture device must
+/// still be set up and enabled (`net_capture_setup()`,
+/// `net_capture_enable()`); the callback replaces its tunnel (or the
+/// UART sink), for every device, until `net_capture_rs_sink_unregister()`.
+///
+/// ```c
+/// static void on_record(const struct net_capture_rs_record *record, void *user_data)
+/// {
+///         uint32_t *count = user_data;
+///
+///         *count += 1;
+///         printk("#%u if%u %s %zu/%u bytes, %u lost before\n", record->sequence,
+///                record->ifindex, record->direction == 1 ? "in" : "out", record->len,
+///                record->orig_len, record->lost);
+/// }
+///
+/// static uint32_t count;
+///
+/// net_capture_setup("192.0.2.2", "2001:db8:200::1", "2001:db8:200::2", &dev);
+/// net_capture_enable(dev, net_if_get_default());
+/// net_capture_rs_sink_register(on_record, &count);
+/// ```
+///
+/// See `samples/capture_callback`.
 #[cfg(CONFIG_NET_CAPTURE_RS_SINK_CALLBACK)]
 #[no_mangle]
 pub extern "C" fn net_capture_rs_sink_register(
