@@ -178,7 +178,7 @@ struct net_capture_rs_record {
 };
 #endif
 
-#if (defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_RS_SINK))
+#if ((defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_RS_SINK)) && defined(CONFIG_NET_CAPTURE_RS_SINK_CALLBACK))
 /**
  * The application's record callback (`net_capture_rs_sink_cb`): called
  * from the sink's drain thread with each capture, in sequence order;

@@ -30,7 +30,7 @@ const RING: usize = 1024;
 /// The drain's buffer: a full Ethernet frame and the record header.
 const MAX_RECORD: usize = 1600;
 
-type Sink = StreamSink<FakeStack, TickClock, RING>;
+type Sink = StreamSink<FakeStack, TickClock, RING, MAX_RECORD>;
 
 /// One device enabled on Ethernet, capturing into a fresh stream sink.
 fn streaming() -> (FakeStack, Captures<FakeStack, 1>, &'static Sink) {
@@ -38,7 +38,6 @@ fn streaming() -> (FakeStack, Captures<FakeStack, 1>, &'static Sink) {
     let sink: &'static Sink = Box::leak(Box::new(StreamSink::new(
         FakeLock::new(SinkState::new()),
         TickClock::default(),
-        MAX_RECORD,
     )));
     let captures = Captures::with_sink(
         stack.clone(),

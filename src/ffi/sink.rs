@@ -3,15 +3,20 @@
 //! Declared in `net_capture_rs.h`; the shell's `net capture_rs sink`
 //! commands use them.
 
-use core::ffi::{c_int, c_void};
+use core::ffi::c_int;
 
 use crate::capture::sink::SinkKind;
 use crate::errno::Errno;
+#[cfg(CONFIG_NET_CAPTURE_RS_SINK_CALLBACK)]
 use crate::log::{Level, Logger};
 use crate::zephyr::bindings as sys;
 use crate::zephyr::errno::{status, to_c as errno_to_c};
-use crate::zephyr::sink::{self, SinkRecord, Transport, RING_SIZE, SINK};
+#[cfg(CONFIG_NET_CAPTURE_RS_SINK_CALLBACK)]
+use crate::zephyr::sink::SinkRecord;
+use crate::zephyr::sink::{self, Transport, RING_SIZE, SINK};
 use crate::zephyr::CAPTURES;
+#[cfg(CONFIG_NET_CAPTURE_RS_SINK_CALLBACK)]
+use core::ffi::c_void;
 
 /// What `net_capture_rs_sink_status()` reports
 /// (`struct net_capture_rs_sink_status`).
@@ -45,6 +50,7 @@ pub struct SinkStatus {
 /// from the sink's drain thread with each capture, in sequence order;
 /// `record` and its bytes are valid only during the call.
 #[allow(non_camel_case_types)]
+#[cfg(CONFIG_NET_CAPTURE_RS_SINK_CALLBACK)]
 pub type net_capture_rs_sink_cb =
     Option<unsafe extern "C" fn(record: *const SinkRecord, user_data: *mut c_void)>;
 

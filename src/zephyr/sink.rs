@@ -44,8 +44,8 @@ impl Clock for ZephyrClock {
 }
 
 /// The stream sink of this image.
-pub(crate) static SINK: StreamSink<ZephyrStack, ZephyrClock, RING_SIZE> =
-    StreamSink::new(SpinLock::new(SinkState::new()), ZephyrClock, RECORD_MAX);
+pub(crate) static SINK: StreamSink<ZephyrStack, ZephyrClock, RING_SIZE, RECORD_MAX> =
+    StreamSink::new(SpinLock::new(SinkState::new()), ZephyrClock);
 
 /// `struct net_capture_rs_record`: one capture as the callback sink hands
 /// it to the application (the fields of a packet record of the capture
@@ -88,6 +88,7 @@ pub(crate) enum Transport {
     #[cfg_attr(not(CONFIG_NET_CAPTURE_RS_SINK_UART), allow(dead_code))]
     Uart(*const sys::device),
     /// The application's callback, packet records only.
+    #[cfg_attr(not(CONFIG_NET_CAPTURE_RS_SINK_CALLBACK), allow(dead_code))]
     Callback(Callback, *mut c_void),
 }
 

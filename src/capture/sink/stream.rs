@@ -84,23 +84,27 @@ pub struct SinkCounters {
 }
 
 /// A stream sink over a ring of `CAP` bytes behind `P`'s spin lock, with
-/// timestamps from `C`.
-pub struct StreamSink<P: Platform, C: Clock, const CAP: usize> {
+/// timestamps from `C`, whose drain takes records of up to `MAX_RECORD`
+/// bytes: captures are cut to fit that (their original length is kept,
+/// as a snap length does).
+///
+/// Every field starts zeroed, so a `static` sink lands in `.bss` and its
+/// ring costs no flash (a length field would have put all of it in
+/// `.data`); hence the record limit is a parameter, not a field.
+pub struct StreamSink<P: Platform, C: Clock, const CAP: usize, const MAX_RECORD: usize> {
     state: P::SpinLock<SinkState<CAP>>,
     clock: C,
-    /// Largest record stored: the drain's buffer. Captures are cut to fit
-    /// it (their original length is kept, as a snap length does).
-    max_record: usize,
     sent: AtomicU32,
 }
 
-impl<P: Platform, C: Clock, const CAP: usize> StreamSink<P, C, CAP> {
-    /// A sink whose drain holds records of up to `max_record` bytes.
-    pub const fn new(state: P::SpinLock<SinkState<CAP>>, clock: C, max_record: usize) -> Self {
+impl<P: Platform, C: Clock, const CAP: usize, const MAX_RECORD: usize>
+    StreamSink<P, C, CAP, MAX_RECORD>
+{
+    /// A sink over `state`, timestamped by `clock`.
+    pub const fn new(state: P::SpinLock<SinkState<CAP>>, clock: C) -> Self {
         StreamSink {
             state,
             clock,
-            max_record,
             sent: AtomicU32::new(0),
         }
     }
@@ -112,7 +116,7 @@ impl<P: Platform, C: Clock, const CAP: usize> StreamSink<P, C, CAP> {
 
     /// Largest record the drain takes.
     pub const fn max_record(&self) -> usize {
-        self.max_record
+        MAX_RECORD
     }
 
     /// Starts (or restarts) the sink: forgets stored records, numbers from
@@ -196,11 +200,11 @@ impl<P: Platform, C: Clock, const CAP: usize> StreamSink<P, C, CAP> {
     }
 }
 
-impl<P: Platform, C: Clock, const CAP: usize, F: Frame + ?Sized> PacketSink<F>
-    for StreamSink<P, C, CAP>
+impl<P: Platform, C: Clock, const CAP: usize, const MAX_RECORD: usize, F: Frame + ?Sized>
+    PacketSink<F> for StreamSink<P, C, CAP, MAX_RECORD>
 {
     fn put(&self, meta: &PacketMeta, payload: &Payload<'_, F>, len: usize) -> Result<(), SinkLoss> {
-        let room = self.max_record.saturating_sub(PACKET_HEADER_LEN);
+        let room = MAX_RECORD.saturating_sub(PACKET_HEADER_LEN);
         let captured = len.min(payload.len()).min(room);
         let record_len = PACKET_HEADER_LEN + captured;
         let mut state = self.state.lock();
