@@ -29,7 +29,7 @@ use super::device::{Device, Route};
 use super::filtering::link_type;
 use super::payload::Payload;
 use super::platform::{DataPlane, Direction, Frame, IpVersion, Lock};
-use super::sink::{self, PacketMeta, PacketSink, SinkLoss};
+use super::sink::SinkLoss;
 use super::stats::Outcome;
 use super::{device_arg, Captures};
 
@@ -88,6 +88,18 @@ struct Sent {
     truncated_from: Option<usize>,
     carried: usize,
     snapped: bool,
+}
+
+impl Sent {
+    /// Carried whole, in one piece (as every sink but the tunnel does).
+    fn whole(len: usize) -> Sent {
+        Sent {
+            fragmented: false,
+            truncated_from: None,
+            carried: len,
+            snapped: false,
+        }
+    }
 }
 
 /// The routes one capture takes, each counted in flight until delivered.
@@ -255,7 +267,10 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
         } else {
             let (len, snapped) = self.snapped_len(route.device, payload.len());
             match self.stream_sink() {
-                Some(sink) => self.to_sink(sink, iface, route, payload, (source, direction), len),
+                Some(sink) => self
+                    .to_sink(sink, iface, route, payload, (source, direction), len)
+                    .map(|()| Sent::whole(len))
+                    .map_err(Loss::Sink),
                 None => self.emit(route, payload, len),
             }
             .map(|sent| Sent { snapped, ..sent })
@@ -308,37 +323,6 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
             fragmented: plan.is_fragmented(),
             truncated_from: plan.truncated_from(),
             carried: plan.payload_len(),
-            snapped: false,
-        })
-    }
-
-    /// Hands the first `len` bytes of `payload` to the stream sink.
-    #[inline(never)]
-    fn to_sink(
-        &self,
-        sink: &dyn PacketSink<S::Frame>,
-        iface: S::Iface,
-        route: &Route<S::Iface>,
-        payload: &Payload<'_, S::Frame>,
-        (source, direction): (Source, Direction),
-        len: usize,
-    ) -> core::result::Result<Sent, Loss> {
-        let meta = PacketMeta {
-            device: u8::try_from(route.device).unwrap_or(u8::MAX),
-            direction: sink::stream_direction(direction),
-            link_type: sink::record_linktype(source, route.link),
-            ifindex: self
-                .stack
-                .iface_index(iface)
-                .and_then(|index| u16::try_from(index).ok())
-                .unwrap_or(0),
-            orig_len: u32::try_from(payload.len()).unwrap_or(u32::MAX),
-        };
-        sink.put(&meta, payload, len).map_err(Loss::Sink)?;
-        Ok(Sent {
-            fragmented: false,
-            truncated_from: None,
-            carried: len,
             snapped: false,
         })
     }

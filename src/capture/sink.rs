@@ -13,6 +13,7 @@ use crate::wire::feedback::Link;
 use crate::wire::sll;
 use crate::wire::stream::Direction as StreamDirection;
 
+use super::device::Route;
 use super::hotpath::Source;
 use super::payload::Payload;
 use super::platform::{DataPlane, Direction, Frame};
@@ -145,6 +146,32 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
         } else {
             SinkKind::Tunnel
         }
+    }
+
+    /// Hands the first `len` bytes of `payload`, seen on `iface` through
+    /// `route`, to the stream sink as a packet record.
+    #[inline(never)]
+    pub(crate) fn to_sink(
+        &self,
+        sink: &dyn PacketSink<S::Frame>,
+        iface: S::Iface,
+        route: &Route<S::Iface>,
+        payload: &Payload<'_, S::Frame>,
+        (source, direction): (Source, Direction),
+        len: usize,
+    ) -> core::result::Result<(), SinkLoss> {
+        let meta = PacketMeta {
+            device: u8::try_from(route.device).unwrap_or(u8::MAX),
+            direction: stream_direction(direction),
+            link_type: record_linktype(source, route.link),
+            ifindex: self
+                .stack
+                .iface_index(iface)
+                .and_then(|index| u16::try_from(index).ok())
+                .unwrap_or(0),
+            orig_len: u32::try_from(payload.len()).unwrap_or(u32::MAX),
+        };
+        sink.put(&meta, payload, len)
     }
 
     /// The other sink, when it is the one in use.
