@@ -24,7 +24,7 @@ fn filter(text: &str) -> Filter {
 #[test]
 fn a_rejected_frame_is_counted_and_never_copied() {
     let (stack, captures) = common::enabled_sample();
-    captures.set_filter(0, filter("udp port 4243")).unwrap();
+    captures.set_filter(0, &filter("udp port 4243")).unwrap();
     stack.take_calls();
     let rejected = udp_frame(100, 4242);
     assert_eq!(
@@ -52,7 +52,7 @@ fn a_rejected_frame_is_counted_and_never_copied() {
 fn the_filter_reads_frames_split_in_small_buffers() {
     let (stack, captures) = common::enabled_sample();
     captures
-        .set_filter(0, filter("udp dst port 4243 and src host 192.0.2.2"))
+        .set_filter(0, &filter("udp dst port 4243 and src host 192.0.2.2"))
         .unwrap();
     for chunk in [1, 7, 16, 40] {
         let frame = udp_frame(300, 4243);
@@ -69,10 +69,10 @@ fn the_filter_reads_frames_split_in_small_buffers() {
 #[test]
 fn clearing_the_filter_captures_everything_again() {
     let (stack, captures) = common::enabled_sample();
-    captures.set_filter(0, filter("arp")).unwrap();
+    captures.set_filter(0, &filter("arp")).unwrap();
     let frame = udp_frame(80, 53);
     assert_eq!(captures.capture(ETH, &FakeFrame::new(&frame, 128)), Ok(()));
-    captures.set_filter(0, Filter::accept_all()).unwrap();
+    captures.set_filter(0, &Filter::accept_all()).unwrap();
     assert_eq!(captures.capture(ETH, &FakeFrame::new(&frame, 128)), Ok(()));
     stack.run_workqueue(&captures);
     assert_eq!(datagrams(&stack.sent()).len(), 1);
@@ -111,7 +111,7 @@ fn the_snap_length_cuts_captures_and_counts_them() {
 fn options_of_a_device_that_does_not_exist_are_refused() {
     let (_stack, captures) = common::enabled_sample();
     assert_eq!(
-        captures.set_filter(1, Filter::accept_all()),
+        captures.set_filter(1, &Filter::accept_all()),
         Err(Errno::Inval)
     );
     assert_eq!(captures.set_snaplen(7, 64), Err(Errno::Inval));

@@ -444,7 +444,7 @@ fn a_queued_packet_the_tunnel_refuses_is_counted_as_a_send_failure() {
 fn the_filter_reads_cooked_captures_as_sll() {
     let (stack, captures, cooked) = sample_sll2();
     let hdlc_only = zephyr_net_capture::filter::Filter::parse(b"ether proto 0x0019").unwrap();
-    captures.set_filter(0, hdlc_only).unwrap();
+    captures.set_filter(0, &hdlc_only).unwrap();
     cooked.data(
         &captures,
         Some(&can_ctx()),

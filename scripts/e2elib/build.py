@@ -11,7 +11,7 @@ def require_tools(*tools):
     """Exits with one line naming the first missing tool."""
     for tool in tools:
         if shutil.which(tool) is None:
-            sys.exit(f"e2e: `{tool}` not found on PATH; install it (see README, 'End to end')")
+            sys.exit(f"e2e: `{tool}` not found on PATH; install it (README, \"Tests\", lists what scripts/e2e needs)")
 
 
 def zephyr_base():

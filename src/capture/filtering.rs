@@ -17,7 +17,7 @@ use super::platform::{DataPlane, Lock};
 use super::Captures;
 
 /// A device's capture filter, as the build has it.
-pub trait FrameFilter: Send + Sized {
+pub trait FrameFilter: Send + Sized + Clone {
     /// The filter a device starts with: every frame is captured.
     const ACCEPT_ALL: Self;
 
@@ -75,12 +75,12 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
     /// Sets `device`'s filter; `EINVAL` for an invalid device. The filter
     /// applies to every capture after the call; a capture in progress may
     /// still be decided by the old one.
-    pub fn set_filter(&self, device: usize, filter: S::Filter) -> Result<()> {
+    pub fn set_filter(&self, device: usize, filter: &S::Filter) -> Result<()> {
         let flag = self.filtering.get(device).ok_or(Errno::Inval)?;
         let mut filters = self.filters.lock();
         let slot = filters.get_mut(device).ok_or(Errno::Inval)?;
         flag.store(!filter.accepts_all(), Ordering::Relaxed);
-        *slot = filter;
+        slot.clone_from(filter);
         Ok(())
     }
 

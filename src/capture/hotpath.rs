@@ -23,6 +23,7 @@ use crate::filter::LinkType;
 use crate::log::{Arg, Level};
 use crate::wire::checksum::Checksum;
 use crate::wire::feedback::{self, Link};
+use crate::wire::sll::{self, Sll2Repr, SLL2_HEADER_LEN};
 use crate::wire::tunnel::{Plan, PlanError};
 
 use super::device::{Device, Route};
@@ -101,6 +102,10 @@ impl Sent {
         }
     }
 }
+
+/// Bytes of a capture kept under the device's snap length, and whether
+/// that cuts it.
+type Snap = (usize, bool);
 
 /// The routes one capture takes, each counted in flight until delivered.
 pub(crate) type Routes<I, const N: usize> = heapless::Vec<Route<I>, N>;
@@ -265,15 +270,17 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
         } else if !self.filter_accepts(route.device, source.link_type(route), payload) {
             Err(Loss::Filtered)
         } else {
-            let (len, snapped) = self.snapped_len(route.device, payload.len());
+            let snap = self.snapped_len(route.device, payload.len());
             match self.stream_sink() {
                 Some(sink) => self
-                    .to_sink(sink, iface, route, payload, (source, direction), len)
-                    .map(|()| Sent::whole(len))
+                    .to_sink(sink, iface, route, payload, (source, direction), snap.0)
+                    .map(|()| Sent {
+                        snapped: snap.1,
+                        ..Sent::whole(snap.0)
+                    })
                     .map_err(Loss::Sink),
-                None => self.emit(route, payload, len),
+                None => self.emit(iface, route, payload, snap),
             }
-            .map(|sent| Sent { snapped, ..sent })
         };
         self.finished(route.device);
         let counted = match outcome {
@@ -306,13 +313,27 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
     }
 
     /// Builds the datagram carrying the first `len` bytes of `payload`
-    /// for one route and queues its packets for sending.
+    /// (`snap`: `len` and whether that cuts it) for one route and queues
+    /// its packets for sending; with tunnel metadata, an Ethernet packet
+    /// seen on `iface` goes as a cooked record instead
+    /// ([`Self::metadata_record`]).
     fn emit(
         &self,
+        iface: S::Iface,
         route: &Route<S::Iface>,
         payload: &Payload<'_, S::Frame>,
-        len: usize,
+        snap: Snap,
     ) -> core::result::Result<Sent, Loss> {
+        let mut header = [0u8; SLL2_HEADER_LEN];
+        let record = if S::TUNNEL_METADATA && self.config.tunnel_metadata {
+            self.metadata_record(iface, route, payload, &mut header)
+        } else {
+            None
+        };
+        let (payload, (len, snapped)) = match &record {
+            Some((record, snap)) => (record, *snap),
+            None => (payload, snap),
+        };
         let (plan, sum) = self.plan(route, payload, len)?;
         let version = IpVersion::of(&route.encap.local);
         for index in 0..plan.pieces() {
@@ -323,8 +344,50 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
             fragmented: plan.is_fragmented(),
             truncated_from: plan.truncated_from(),
             carried: plan.payload_len(),
-            snapped: false,
+            snapped,
         })
+    }
+
+    /// What the tunnel carries of an Ethernet packet with tunnel metadata:
+    /// an SLL2 header, written into `header`, with the packet's direction,
+    /// the index of `iface` and the frame's source address and EtherType,
+    /// followed by the frame after its Ethernet header (the record Linux
+    /// captures on "any"). The device's snap length bounds the whole
+    /// record, as pcap's does, but never cuts into the header. `None` for
+    /// anything else (cooked data, other links, the send slot).
+    #[inline(never)]
+    fn metadata_record<'h>(
+        &self,
+        iface: S::Iface,
+        route: &Route<S::Iface>,
+        payload: &Payload<'h, S::Frame>,
+        header: &'h mut [u8; SLL2_HEADER_LEN],
+    ) -> Option<(Payload<'h, S::Frame>, Snap)> {
+        let frame = payload.packet()?;
+        if route.link != Link::Ethernet {
+            return None;
+        }
+        let mut head_buf = [0u8; sll::ETHERNET_HEAD_LEN];
+        let filled = payload.copy_head(&mut head_buf);
+        let head = head_buf.get(..filled).unwrap_or_default();
+        let ifindex = self
+            .stack
+            .iface_index(iface)
+            .and_then(|index| u32::try_from(index).ok())
+            .unwrap_or(0);
+        let (repr, skip) = Sll2Repr::for_ethernet(
+            head,
+            ifindex,
+            frame.direction() == Direction::Out,
+            frame.ll_proto_type(),
+        );
+        repr.emit(header).ok()?;
+        let header: &'h [u8] = header;
+        let record = Payload::with_header_after(header, frame, skip);
+        let (len, _) = self.snapped_len(route.device, record.len());
+        let len = len.max(SLL2_HEADER_LEN.min(record.len()));
+        let snapped = len < record.len();
+        Some((record, (len, snapped)))
     }
 
     /// How the capture is cut to fit `route`'s tunnel, and the UDP

@@ -1,7 +1,7 @@
 //! Capture devices: the device table, setup and cleanup of tunnels,
 //! enable/disable, and the hot path that copies packets into the tunnel.
 //!
-//! Generic over the stack's traits ([`platform`]), so it runs against
+//! Generic over the stack's traits (`platform.rs`: `DataPlane`, `ControlPlane`), so it runs against
 //! Zephyr on the device and against a fake in the host tests.
 //!
 //! Concurrency: control operations (setup, cleanup, enable, disable,

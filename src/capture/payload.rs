@@ -18,6 +18,8 @@ pub struct Payload<'a, F: Frame + ?Sized> {
     rest: Option<(&'a F, F::Chain)>,
     /// Bytes carried: all of the above, or fewer (a snap length).
     len: usize,
+    /// The packet, when the payload is a packet as it is.
+    packet: Option<&'a F>,
 }
 
 impl<'a, F: Frame + ?Sized> Payload<'a, F> {
@@ -28,6 +30,7 @@ impl<'a, F: Frame + ?Sized> Payload<'a, F> {
             parts: [first, &[]],
             rest: rest.map(|at| (frame, at)),
             len: frame.len(),
+            packet: Some(frame),
         }
     }
 
@@ -37,6 +40,7 @@ impl<'a, F: Frame + ?Sized> Payload<'a, F> {
             parts: [header, data],
             rest: None,
             len: header.len() + data.len(),
+            packet: None,
         }
     }
 
@@ -47,7 +51,31 @@ impl<'a, F: Frame + ?Sized> Payload<'a, F> {
             parts: [header, first],
             rest: rest.map(|at| (frame, at)),
             len: header.len() + frame.len(),
+            packet: None,
         }
+    }
+
+    /// `header` followed by a packet without its first `skip` bytes (a
+    /// link header that `header` replaces).
+    pub fn with_header_after(header: &'a [u8], frame: &'a F, skip: usize) -> Self {
+        let (mut first, mut rest) = frame.first();
+        let mut left = skip;
+        while left >= first.len() {
+            let Some(at) = rest else { break };
+            left -= first.len();
+            (first, rest) = frame.next(at);
+        }
+        Payload {
+            parts: [header, first.get(left..).unwrap_or_default()],
+            rest: rest.map(|at| (frame, at)),
+            len: header.len() + frame.len().saturating_sub(skip),
+            packet: None,
+        }
+    }
+
+    /// The packet, when this payload is one as it is ([`Payload::frame`]).
+    pub fn packet(&self) -> Option<&'a F> {
+        self.packet
     }
 
     /// The same bytes cut to at most `len` (a snap length).

@@ -55,6 +55,12 @@ pub trait Platform: Sync {
     type ControlLock: ControlLock + Sync;
     /// Capture filters as the build has them.
     type Filter: super::FrameFilter;
+    /// Whether the image holds the code of [`Config::tunnel_metadata`]. A
+    /// platform whose configuration is fixed when it is built says so
+    /// when the option is off: the config value sits in a `static` the
+    /// compiler cannot fold, this constant it can, and the code is left
+    /// out.
+    const TUNNEL_METADATA: bool = true;
 }
 
 /// Which way a captured packet was going.
@@ -198,6 +204,11 @@ pub struct Config {
     /// How many times cleanup pauses, at most, for captures still being
     /// sent with the device's old addresses.
     pub quiesce_pauses: u16,
+    /// Captures of Ethernet interfaces travel as Linux cooked v2 records
+    /// (an SLL2 header with direction and interface index, then the frame
+    /// after its Ethernet header) instead of bare frames
+    /// (`CONFIG_NET_CAPTURE_RS_TUNNEL_METADATA`).
+    pub tunnel_metadata: bool,
 }
 
 /// What kind of interface a handle names, as far as capture cares.

@@ -112,7 +112,7 @@ impl DeviceStats {
     }
 
     /// Counts one capture. Returns true when this is the first loss of its
-    /// kind since the last [`DeviceStats::reset`], i.e. when to log it.
+    /// kind since the last [`DeviceStats::rearm_logging`], i.e. when to log it.
     pub fn record(&self, outcome: Outcome, cooked: bool) -> bool {
         let bump = |counter: &AtomicU32| {
             counter.fetch_add(1, Ordering::Relaxed);

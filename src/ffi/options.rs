@@ -5,10 +5,12 @@
 use core::ffi::{c_char, c_int};
 
 use super::{bounded_text, device};
+use crate::capture::FrameFilter;
 use crate::errno::Errno;
 use crate::filter::MAX_TEXT;
 use crate::zephyr::bindings as sys;
 use crate::zephyr::errno::{status, to_c as errno_to_c};
+use crate::zephyr::filter::DeviceFilter;
 use crate::zephyr::CAPTURES;
 
 // net_capture_rs.h defines NET_CAPTURE_RS_FILTER_TEXT_MAX (cbindgen.toml).
@@ -35,17 +37,20 @@ pub unsafe extern "C" fn net_capture_rs_filter_set(
     // SAFETY: contract above; one byte past the longest filter is read
     // at most, so a longer one is refused as too long.
     let text = unsafe { bounded_text(expr, MAX_TEXT + 1) }.unwrap_or_default();
-    match compile(text) {
-        Ok(filter) => status(CAPTURES.set_filter(device, filter)),
+    // Compiled in place: one filter on the caller's stack (the shell's,
+    // 2 KB on Cortex-M boards), not one per move.
+    let mut filter = DeviceFilter::ACCEPT_ALL;
+    match compile(text, &mut filter) {
+        Ok(()) => status(CAPTURES.set_filter(device, &filter)),
         Err(err) => errno_to_c(err),
     }
 }
 
 #[cfg(CONFIG_NET_CAPTURE_RS_FILTER)]
-fn compile(text: &[u8]) -> Result<crate::zephyr::filter::DeviceFilter, Errno> {
+fn compile(text: &[u8], filter: &mut DeviceFilter) -> Result<(), Errno> {
     use crate::log::{Arg, Level, Logger};
 
-    crate::zephyr::filter::DeviceFilter::parse(text).map_err(|err| {
+    filter.parse_into(text).map_err(|err| {
         CAPTURES.stack().log_text(
             Level::Error,
             c"Capture filter \"%s\": %s at position %ld",
@@ -57,11 +62,11 @@ fn compile(text: &[u8]) -> Result<crate::zephyr::filter::DeviceFilter, Errno> {
 }
 
 #[cfg(not(CONFIG_NET_CAPTURE_RS_FILTER))]
-fn compile(text: &[u8]) -> Result<crate::capture::NoFilter, Errno> {
+fn compile(text: &[u8], _filter: &mut DeviceFilter) -> Result<(), Errno> {
     use crate::log::{Level, Logger};
 
     if text.trim_ascii().is_empty() {
-        return Ok(crate::capture::NoFilter);
+        return Ok(());
     }
     CAPTURES.stack().log(
         Level::Error,

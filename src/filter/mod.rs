@@ -248,6 +248,22 @@ impl Filter {
         parser::parse(text)
     }
 
+    /// Compiles an expression into `self`, as [`Filter::parse`], without a
+    /// second program on the stack: what a small thread stack (a shell
+    /// command on a microcontroller) can afford. On error `self` accepts
+    /// every frame.
+    pub fn parse_into(&mut self, text: &[u8]) -> Result<(), ParseError> {
+        self.clear();
+        parser::compile(text, self).inspect_err(|_| self.clear())
+    }
+
+    /// Back to [`Filter::accept_all`], in place (no program-sized
+    /// temporary on the stack).
+    fn clear(&mut self) {
+        self.nodes.fill(Node::UNUSED);
+        self.len = 0;
+    }
+
     /// Whether the filter accepts a frame. `frame` is the start of the frame
     /// as captured (it may be shorter than the frame); `wire_len` is the
     /// frame's full length, for `len`, `less` and `greater`.

@@ -60,7 +60,7 @@ pub(super) fn parse(text: &[u8]) -> Result<Filter, ParseError> {
 
 /// Compiles into `filter`, which holds the program built so far (so only
 /// one program lives on the stack).
-fn compile(text: &[u8], filter: &mut Filter) -> Result<(), ParseError> {
+pub(super) fn compile(text: &[u8], filter: &mut Filter) -> Result<(), ParseError> {
     if text.len() > MAX_TEXT {
         return Err(ParseError::new(MAX_TEXT, Kind::TooLong));
     }

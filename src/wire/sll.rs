@@ -4,7 +4,9 @@
 //! implementation wrote v2's interface index in host order and truncated its
 //! one-byte fields to zero on little-endian targets (W19).
 
-use super::{array, be16, be32, byte, put_be16, put_be32, put_bytes, set_byte, Error, Result};
+use super::{
+    array, be16, be32, byte, put_be16, put_be32, put_bytes, set_byte, slice, Error, Result,
+};
 
 /// pcap link type of SLL v1.
 pub const LINKTYPE_LINUX_SLL: u32 = 113;
@@ -12,6 +14,17 @@ pub const LINKTYPE_LINUX_SLL: u32 = 113;
 pub const LINKTYPE_LINUX_SLL2: u32 = 276;
 /// Size of the address field in both versions.
 pub const ADDR_LEN: usize = 8;
+/// `ARPHRD_ETHER`: the address type of Ethernet.
+pub const ARPHRD_ETHER: u16 = 1;
+/// `ETH_P_802_3`: the protocol Linux gives raw 802.3 frames (Novell IPX,
+/// no LLC header).
+pub const ETH_P_802_3: u16 = 0x0001;
+/// `ETH_P_802_2`: the protocol Linux gives 802.3 frames with an LLC
+/// header.
+pub const ETH_P_802_2: u16 = 0x0004;
+/// Bytes of an Ethernet frame [`Sll2Repr::for_ethernet`] reads: the
+/// header, and the two bytes after it that tell raw 802.3 frames.
+pub const ETHERNET_HEAD_LEN: usize = super::ethernet::HEADER_LEN + 2;
 
 /// Packet types (Linux `PACKET_*`, Zephyr `enum net_capture_packet_type`).
 pub mod packet_type {
@@ -181,6 +194,79 @@ impl Sll2Repr {
         Ok(())
     }
 }
+
+impl Sll2Repr {
+    /// The header Linux's cooked capture gives an Ethernet frame that
+    /// begins with `head` (its first [`ETHERNET_HEAD_LEN`] bytes, or all
+    /// of a shorter frame), seen on interface `ifindex`, and how many
+    /// leading bytes of the frame it stands for: a cooked record is this
+    /// header followed by the frame after them.
+    /// - protocol: the EtherType, or for an 802.3 length field
+    ///   [`ETH_P_802_3`] / [`ETH_P_802_2`] as Linux's `eth_type_trans()`
+    ///   tells them apart;
+    /// - packet type: [`packet_type::OUTGOING`] for a frame the device
+    ///   sends; for one it received, as its destination was addressed
+    ///   ([`packet_type::BROADCAST`], [`packet_type::MULTICAST`], else
+    ///   [`packet_type::HOST`]), since the record no longer carries it;
+    /// - address: the source MAC address (6 bytes).
+    ///
+    /// A frame shorter than an Ethernet header keeps its bytes, under a
+    /// header with `fallback_protocol` (what the stack recorded) and no
+    /// address.
+    pub fn for_ethernet(
+        head: &[u8],
+        ifindex: u32,
+        outgoing: bool,
+        fallback_protocol: u16,
+    ) -> (Sll2Repr, usize) {
+        let received = |unicast| if outgoing { OUTGOING } else { unicast };
+        let Some(header) = head.get(..super::ethernet::HEADER_LEN) else {
+            let repr = Sll2Repr {
+                protocol: fallback_protocol,
+                ifindex,
+                hatype: ARPHRD_ETHER,
+                pkttype: received(HOST),
+                addr: LinkAddr::default(),
+            };
+            return (repr, 0);
+        };
+        let dst = array::<6>(header, 0);
+        let ethertype = be16(header, 12);
+        let protocol = if ethertype >= 0x0600 {
+            ethertype
+        } else if head.get(14..16) == Some(&[0xff, 0xff][..]) {
+            ETH_P_802_3
+        } else {
+            ETH_P_802_2
+        };
+        let pkttype = received(if dst == [0xff; 6] {
+            BROADCAST
+        } else if dst[0] & 1 != 0 {
+            MULTICAST
+        } else {
+            HOST
+        });
+        let mut addr = [0u8; ADDR_LEN];
+        put_bytes(&mut addr, 0, slice(header, 6..12));
+        let repr = Sll2Repr {
+            protocol,
+            ifindex,
+            hatype: ARPHRD_ETHER,
+            pkttype,
+            addr: LinkAddr {
+                len: 6,
+                bytes: addr,
+            },
+        };
+        (repr, header.len())
+    }
+}
+
+/// [`packet_type`] values in SLL v2's one-byte field.
+const HOST: u8 = packet_type::HOST.to_be_bytes()[1];
+const BROADCAST: u8 = packet_type::BROADCAST.to_be_bytes()[1];
+const MULTICAST: u8 = packet_type::MULTICAST.to_be_bytes()[1];
+const OUTGOING: u8 = packet_type::OUTGOING.to_be_bytes()[1];
 
 /// Which cooked header a capture carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -142,7 +142,7 @@ pub enum Repr<'a> {
 }
 
 impl<'a> Repr<'a> {
-    /// Reads a record (as [`super::StreamDecoder`] yields it). Records of
+    /// Reads a record (as [`StreamDecoder`] yields it). Records of
     /// unknown kinds or of later versions are `Unknown`; version 0 does not
     /// exist and is refused.
     pub fn parse(bytes: &'a [u8]) -> Result<Repr<'a>> {

@@ -30,6 +30,7 @@ impl Platform for ZephyrStack {
     type SpinLock<T: Send> = SpinLock<T>;
     type ControlLock = ControlMutex;
     type Filter = super::filter::DeviceFilter;
+    const TUNNEL_METADATA: bool = super::CONFIG.tunnel_metadata;
 }
 
 impl Logger for ZephyrStack {

@@ -9,6 +9,7 @@ mod enabled {
     use crate::filter::{Filter, LinkType, ParseError, MAX_TEXT};
 
     /// A device's filter: the program and its text.
+    #[derive(Clone)]
     pub(crate) struct DeviceFilter {
         program: Filter,
         text: heapless::Vec<u8, MAX_TEXT>,
@@ -16,16 +17,14 @@ mod enabled {
 
     impl DeviceFilter {
         /// Compiles `text` (at most [`MAX_TEXT`] bytes, or the parser says
-        /// it is too long).
-        pub(crate) fn parse(text: &[u8]) -> Result<DeviceFilter, ParseError> {
-            let program = Filter::parse(text)?;
-            let mut kept = heapless::Vec::new();
+        /// it is too long) into `self`, in place: one filter on the
+        /// caller's stack, not one per move. On error `self` accepts all.
+        pub(crate) fn parse_into(&mut self, text: &[u8]) -> Result<(), ParseError> {
+            self.text.clear();
+            self.program.parse_into(text)?;
             // The parser refused anything longer than the vector holds.
-            let _ = kept.extend_from_slice(text.trim_ascii());
-            Ok(DeviceFilter {
-                program,
-                text: kept,
-            })
+            let _ = self.text.extend_from_slice(text.trim_ascii());
+            Ok(())
         }
 
         /// The expression, as set.

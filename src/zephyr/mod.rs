@@ -44,6 +44,7 @@ const CONFIG: Config = Config {
     pool_capacity: bindings::NET_CAPTURE_RS_POOL_CAPACITY,
     // Cleanup waits up to 100 ms for captures being sent.
     quiesce_pauses: 100,
+    tunnel_metadata: cfg!(CONFIG_NET_CAPTURE_RS_TUNNEL_METADATA),
 };
 
 /// The capture devices of this image.

@@ -1,6 +1,6 @@
 /*
  * Capture benchmark: pushes pre-built frames through net_capture_pkt() in
- * three situations and reports what the test interfaces had to send.
+ * up to four situations and reports what the test interfaces had to send.
  *
  * The measured work is bench_loop(); everything else (setup, building the
  * frames, enabling capture) happens whether the frame count is 0 or N, so
@@ -51,6 +51,12 @@
 #define OTHER_ADDR "203.0.113.1"
 #define NETMASK_24 "255.255.255.0"
 
+/* The "filtered" situation's capture filter: the bench frames (UDP from
+ * 192.0.2.1:5000 to 192.0.2.3:5001) pass the first two terms and fail
+ * the third, so every term is evaluated before the frame is rejected.
+ */
+#define REJECTING_FILTER "udp and port 5001 and host 192.0.2.9"
+
 /* UDP port the capture tunnel uses when none is given (both sides). */
 #define CAPTURE_PORT 4242
 
@@ -61,10 +67,11 @@ enum situation {
 	SIT_OFF,
 	SIT_OTHER,
 	SIT_THIS,
+	SIT_FILTERED,
 	SIT_COUNT,
 };
 
-static const char *const situation_names[SIT_COUNT] = {"off", "other", "this"};
+static const char *const situation_names[SIT_COUNT] = {"off", "other", "this", "filtered"};
 
 struct options {
 	uint32_t frames;
@@ -125,7 +132,9 @@ static int parse_situations(const char *text, struct options *opt)
 			}
 		}
 		if (!known) {
-			printk("bench: error: bad situation list \"%s\" (off, other, this)\n", text);
+			printk("bench: error: bad situation list \"%s\" "
+			       "(off, other, this, filtered)\n",
+			       text);
 			return -EINVAL;
 		}
 		p += len;
@@ -168,7 +177,7 @@ static int parse_options(struct options *opt)
 			ret = parse_situations(arg + 11, opt);
 		} else {
 			printk("bench: error: unknown argument \"%s\" "
-			       "(frames=N sizes=a,b,.. situations=off,other,this)\n",
+			       "(frames=N sizes=a,b,.. situations=off,other,this,filtered)\n",
 			       arg);
 			ret = -EINVAL;
 		}
@@ -285,14 +294,28 @@ static void print_stats_delta(const struct device *dev, const struct net_capture
 		return;
 	}
 	printk("bench: rs-stats captured=%u fragmented=%u truncated=%u dropped_nomem=%u "
-	       "dropped_send=%u dropped_other=%u skipped_feedback=%u\n",
+	       "dropped_send=%u dropped_other=%u skipped_feedback=%u filtered=%u\n",
 	       after.captured - before->captured, after.fragmented - before->fragmented,
 	       after.truncated - before->truncated, after.dropped_nomem - before->dropped_nomem,
 	       after.dropped_send - before->dropped_send,
 	       after.dropped_other - before->dropped_other,
-	       after.skipped_feedback - before->skipped_feedback);
+	       after.skipped_feedback - before->skipped_feedback, after.filtered - before->filtered);
 }
 #endif
+
+/* Sets (expr non-NULL) or clears the capture filter of the "filtered"
+ * situation; -ENOTSUP in an image without CONFIG_NET_CAPTURE_RS_FILTER.
+ */
+static int set_filter(const struct device *dev, const char *expr)
+{
+#if defined(CONFIG_NET_CAPTURE_RS_FILTER)
+	return net_capture_rs_filter_set(dev, expr);
+#else
+	ARG_UNUSED(dev);
+	ARG_UNUSED(expr);
+	return -ENOTSUP;
+#endif
+}
 
 /* Pushes one frame `frames` times and reports; false if the counts show
  * the run did not do what the situation asks.
@@ -336,6 +359,15 @@ static bool run_cell(const struct device *dev, enum situation sit, struct net_pk
 	if (sit == SIT_THIS) {
 		/* Every frame became exactly one datagram in the tunnel. */
 		ok = here.datagrams == frames && here.tunnel >= frames;
+	} else if (sit == SIT_FILTERED) {
+		/* The filter rejected every frame: nothing in the tunnel. */
+		ok = here.tunnel == 0 && other.tunnel == 0;
+#if defined(CONFIG_NET_CAPTURE_RS)
+		struct net_capture_rs_stats after;
+
+		ok = ok && net_capture_rs_stats_get(dev, &after) == 0 &&
+		     after.filtered - before.filtered == frames;
+#endif
 	} else {
 		ok = here.tunnel == 0 && other.tunnel == 0;
 	}
@@ -417,10 +449,19 @@ static int bench(void)
 	       CONFIG_BENCH_TUNNEL_PEER, TUNNEL_REMOTE);
 
 	for (int sit = 0; sit < SIT_COUNT; sit++) {
-		struct net_if *target = sit == SIT_THIS ? carrier : other;
+		struct net_if *target = (sit == SIT_THIS || sit == SIT_FILTERED) ? carrier : other;
 
 		if (!opt.situations[sit]) {
 			continue;
+		}
+		if (sit == SIT_FILTERED) {
+			ret = set_filter(dev, REJECTING_FILTER);
+			if (ret < 0) {
+				printk("bench: error: cannot set the filter \"%s\" (%d%s)\n",
+				       REJECTING_FILTER, ret,
+				       ret == -ENOTSUP ? ", needs CONFIG_NET_CAPTURE_RS_FILTER=y" : "");
+				return ret;
+			}
 		}
 		if (sit != SIT_OFF) {
 			ret = net_capture_enable(dev, target);
@@ -441,6 +482,9 @@ static int bench(void)
 		}
 		if (sit != SIT_OFF) {
 			(void)net_capture_disable(dev);
+		}
+		if (sit == SIT_FILTERED) {
+			(void)set_filter(dev, NULL);
 		}
 	}
 

@@ -104,3 +104,18 @@ fn a_header_precedes_the_packet_and_a_snap_length_cuts_it() {
     assert_eq!(collect(&cooked, 0..13)[3..], data);
     assert_eq!(cooked.chunks().count(), 2);
 }
+
+#[test]
+fn a_header_can_replace_the_leading_bytes_of_a_packet() {
+    let frame = buffers();
+    let all: Vec<u8> = (0..200).collect();
+    for skip in [0, 3, 5, 6, 128, 129, 199, 200, 250] {
+        let payload = Payload::with_header_after(b"HDR", &frame, skip);
+        let mut expected = b"HDR".to_vec();
+        expected.extend_from_slice(all.get(skip..).unwrap_or_default());
+        assert_eq!(payload.len(), expected.len(), "skip {skip}");
+        assert_eq!(collect(&payload, 0..payload.len()), expected, "skip {skip}");
+        assert!(payload.packet().is_none());
+    }
+    assert!(Payload::frame(&frame).packet().is_some());
+}

@@ -256,3 +256,16 @@ fn jumps_only_go_forward_and_not_swaps_targets() {
         (not_ip.nodes[0].on_false, not_ip.nodes[0].on_true)
     );
 }
+
+#[test]
+fn parse_into_replaces_the_program_and_leaves_accept_all_on_error() {
+    let mut filter = parse("tcp port 80");
+    filter.parse_into(b"udp and not port 53").unwrap();
+    assert_eq!(filter, parse("udp and not port 53"));
+    assert_eq!(
+        filter.parse_into(b"udp and ("),
+        Err(Filter::parse(b"udp and (").unwrap_err())
+    );
+    assert!(filter.is_accept_all());
+    assert_eq!(filter, Filter::accept_all());
+}

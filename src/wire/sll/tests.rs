@@ -168,3 +168,87 @@ proptest::proptest! {
         proptest::prop_assert_eq!(Sll2Repr::parse(&buf).unwrap(), v2);
     }
 }
+
+fn ethernet_head(dst: [u8; 6], ethertype: u16, next: [u8; 2]) -> std::vec::Vec<u8> {
+    let mut frame = dst.to_vec();
+    frame.extend_from_slice(&[0x02, 0x00, 0x5e, 0x00, 0x53, 0x01]);
+    frame.extend_from_slice(&ethertype.to_be_bytes());
+    frame.extend_from_slice(&next);
+    frame
+}
+
+#[test]
+fn ethernet_frames_get_the_header_linux_gives_them() {
+    let unicast = ethernet_head([0x02, 0, 0x5e, 0, 0x53, 0x02], 0x0800, [0x45, 0]);
+    let (repr, skip) = Sll2Repr::for_ethernet(&unicast, 1, false, 0);
+    assert_eq!(skip, 14);
+    let mut buf = [0xaau8; SLL2_HEADER_LEN];
+    repr.emit(&mut buf).unwrap();
+    assert_eq!(
+        buf,
+        [
+            0x08, 0x00, // protocol: the EtherType
+            0x00, 0x00, // reserved
+            0x00, 0x00, 0x00, 0x01, // interface index, big-endian
+            0x00, 0x01, // ARPHRD_ETHER
+            0x00, // PACKET_HOST
+            0x06, // address length
+            0x02, 0x00, 0x5e, 0x00, 0x53, 0x01, 0x00, 0x00, // source MAC, padded
+        ]
+    );
+    assert_eq!(Sll2Repr::parse(&buf).unwrap(), repr);
+
+    let (sent, _) = Sll2Repr::for_ethernet(&unicast, 7, true, 0);
+    assert_eq!((sent.pkttype, sent.ifindex), (4, 7));
+}
+
+#[test]
+fn received_frames_say_how_they_were_addressed_and_sent_ones_are_outgoing() {
+    for (dst, received) in [
+        ([0xff; 6], packet_type::BROADCAST),
+        ([0x33, 0x33, 0, 0, 0, 1], packet_type::MULTICAST),
+        ([0x01, 0x00, 0x5e, 0, 0, 0xfb], packet_type::MULTICAST),
+        ([0x02, 0, 0, 0, 0, 1], packet_type::HOST),
+    ] {
+        let head = ethernet_head(dst, 0x86dd, [0x60, 0]);
+        let (repr, _) = Sll2Repr::for_ethernet(&head, 1, false, 0);
+        assert_eq!(u16::from(repr.pkttype), received, "{dst:02x?}");
+        let (repr, _) = Sll2Repr::for_ethernet(&head, 1, true, 0);
+        assert_eq!(u16::from(repr.pkttype), packet_type::OUTGOING);
+    }
+}
+
+#[test]
+fn length_fields_become_the_protocols_linux_uses() {
+    let llc = ethernet_head([0x01, 0x80, 0xc2, 0, 0, 0], 38, [0x42, 0x42]);
+    assert_eq!(
+        Sll2Repr::for_ethernet(&llc, 1, false, 0).0.protocol,
+        ETH_P_802_2
+    );
+    let ipx = ethernet_head([0xff; 6], 100, [0xff, 0xff]);
+    assert_eq!(
+        Sll2Repr::for_ethernet(&ipx, 1, false, 0).0.protocol,
+        ETH_P_802_3
+    );
+    // Only the header known: an LLC frame.
+    assert_eq!(
+        Sll2Repr::for_ethernet(&ipx[..14], 1, false, 0).0.protocol,
+        ETH_P_802_2
+    );
+}
+
+#[test]
+fn frames_shorter_than_an_ethernet_header_keep_their_bytes() {
+    let (repr, skip) = Sll2Repr::for_ethernet(&[1, 2, 3], 3, true, 0x86dd);
+    assert_eq!(skip, 0);
+    assert_eq!(
+        repr,
+        Sll2Repr {
+            protocol: 0x86dd,
+            ifindex: 3,
+            hatype: ARPHRD_ETHER,
+            pkttype: 4,
+            addr: LinkAddr::default(),
+        }
+    );
+}

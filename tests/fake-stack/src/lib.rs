@@ -85,6 +85,9 @@ pub struct World {
     pub failures: HashMap<Op, (usize, Errno)>,
     /// Oversize policy given to devices created afterwards.
     pub oversize: Oversize,
+    /// Whether devices created afterwards frame Ethernet captures with an
+    /// SLL2 header (`CONFIG_NET_CAPTURE_RS_TUNNEL_METADATA`).
+    pub tunnel_metadata: bool,
     /// Cooked header version given to cooked interfaces created afterwards.
     pub sll_version: sll::Version,
     /// IP versions the build supports.
@@ -136,6 +139,7 @@ impl FakeStack {
                 logs: Vec::new(),
                 failures: HashMap::new(),
                 oversize: Oversize::Fragment,
+                tunnel_metadata: false,
                 sll_version: sll::Version::V1,
                 ipv4: true,
                 ipv6: true,
@@ -182,10 +186,15 @@ impl FakeStack {
 
     /// The build constants of devices created now.
     pub fn config(&self) -> Config {
+        let (oversize, tunnel_metadata) = {
+            let world = self.world();
+            (world.oversize, world.tunnel_metadata)
+        };
         Config {
-            oversize: self.world().oversize,
+            oversize,
             pool_capacity: self.pool.capacity(),
             quiesce_pauses: 20,
+            tunnel_metadata,
         }
     }
 
@@ -243,6 +252,11 @@ impl FakeStack {
     /// Packets sent into tunnels so far.
     pub fn sent(&self) -> Vec<Sent> {
         self.sent.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Packets sent into tunnels since the last call, then forgotten.
+    pub fn take_sent(&self) -> Vec<Sent> {
+        std::mem::take(&mut *self.sent.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// Makes the next `count` calls of `op` fail with `errno`.

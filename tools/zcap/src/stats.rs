@@ -15,7 +15,7 @@ use crate::stream::Counters;
 pub enum DeviceId {
     /// The sender of the capture datagrams.
     Ip(IpAddr),
-    /// NET_CAPTURE<n> on the serial device.
+    /// `NET_CAPTURE<n>` on the serial device.
     Capture(u8),
 }
 

@@ -196,6 +196,65 @@ fn cooked_frames_keep_their_sll_fields_and_direction() {
 }
 
 #[test]
+fn tunnel_metadata_records_are_recognised_as_sll2_with_direction_and_interface() {
+    // CONFIG_NET_CAPTURE_RS_TUNNEL_METADATA: the host pings the device,
+    // which captures the request it received and the reply it sent on its
+    // Ethernet interface 1, and an ARP broadcast.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("metadata.pcapng");
+    let zcap = start(&["-q", "-a", "packets:3", "-w", path.to_str().unwrap()]);
+    let host = (HOST_MAC, "2001:db8::2");
+    let device = (DEVICE_MAC, "2001:db8::1");
+    let mut arp = ethernet_echo(host, device, false, 9);
+    arp[..6].copy_from_slice(&[0xff; 6]);
+    arp[12..14].copy_from_slice(&[0x08, 0x06]);
+    zcap.send(
+        "::1",
+        &[
+            metadata_record(&ethernet_echo(host, device, false, 7), 1, false),
+            metadata_record(&ethernet_echo(device, host, true, 7), 1, true),
+            metadata_record(&arp, 1, false),
+        ],
+    );
+    let done = zcap.wait();
+    assert!(done.status.success(), "{}", done.stderr);
+    assert!(
+        done.stderr.contains("guessed link type sll2 for ::1"),
+        "{}",
+        done.stderr
+    );
+
+    let file = read_pcapng_file(&path);
+    let linktypes: Vec<i32> = file.interfaces.iter().map(|idb| idb.linktype).collect();
+    assert_eq!(linktypes, [276], "one SLL2 interface for the device");
+    let flags: Vec<Option<u32>> = file.packets.iter().map(|epb| epb.flags).collect();
+    // inbound unicast, outbound, inbound broadcast.
+    assert_eq!(flags, [Some(0b101), Some(0b10), Some(0b1101)]);
+
+    let decoded = tshark_fields(
+        &path,
+        &[
+            "sll.pkttype",
+            "sll.ifindex",
+            "sll.hatype",
+            "sll.src.eth",
+            "sll.etype",
+            "frame.p2p_dir",
+            "icmpv6.type",
+        ],
+    );
+    let row = |fields: [&str; 7]| fields.map(str::to_string).to_vec();
+    assert_eq!(
+        decoded,
+        [
+            row(["0", "1", "1", "00:00:5e:00:53:ff", "0x86dd", "1", "128"]),
+            row(["4", "1", "1", "00:00:5e:00:53:01", "0x86dd", "0", "129"]),
+            row(["1", "1", "1", "00:00:5e:00:53:ff", "0x0806", "1", ""]),
+        ]
+    );
+}
+
+#[test]
 fn link_types_are_recognised_by_default_and_zcap_says_it_guessed() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("auto.pcapng");

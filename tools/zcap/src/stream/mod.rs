@@ -29,7 +29,7 @@ pub struct Packet {
     pub ts_ns: u64,
     /// Device time, nanoseconds since it booted.
     pub device_ns: u64,
-    /// Capture device index (NET_CAPTURE<n>).
+    /// Capture device index (`NET_CAPTURE<n>`).
     pub device: u8,
     /// Interface index on the device (1-based; 0 unknown).
     pub ifindex: u16,

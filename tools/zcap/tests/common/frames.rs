@@ -1,7 +1,9 @@
 //! Crafted frames and tunnel packets, built with etherparse and the device
 //! library's own encoders.
 
-use zephyr_net_capture::wire::sll::{packet_type, Cooked, LinkAddr, Version};
+use zephyr_net_capture::wire::sll::{
+    packet_type, Cooked, LinkAddr, Sll2Repr, Version, SLL2_HEADER_LEN,
+};
 use zephyr_net_capture::wire::tunnel::{Encap, Oversize};
 use zephyr_net_capture::wire::{ip_proto, ipv4, ipv6};
 
@@ -53,6 +55,33 @@ pub fn cooked_ping(version: Version, pkttype: u16, seq: u16) -> Vec<u8> {
     let mut frame = vec![0u8; version.header_len()];
     header.emit(version, &mut frame).expect("header fits");
     frame.extend_from_slice(&eth[14..]);
+    frame
+}
+
+/// What a device with `CONFIG_NET_CAPTURE_RS_TUNNEL_METADATA` sends for
+/// an Ethernet `frame` it captured on interface `ifindex`: the SLL2
+/// header of the device library's own encoder, then the frame after its
+/// Ethernet header.
+pub fn metadata_record(frame: &[u8], ifindex: u32, outgoing: bool) -> Vec<u8> {
+    let (repr, skip) = Sll2Repr::for_ethernet(frame, ifindex, outgoing, 0);
+    let mut record = vec![0u8; SLL2_HEADER_LEN];
+    repr.emit(&mut record).expect("header fits");
+    record.extend_from_slice(&frame[skip..]);
+    record
+}
+
+/// An Ethernet frame with an ICMPv6 echo request (`reply` false) or
+/// reply with `seq`, from `src` to `dst` (MAC and IPv6 addresses).
+pub fn ethernet_echo(src: ([u8; 6], &str), dst: ([u8; 6], &str), reply: bool, seq: u16) -> Vec<u8> {
+    let ip = |text: &str| text.parse::<std::net::Ipv6Addr>().unwrap().octets();
+    let builder = etherparse::PacketBuilder::ethernet2(src.0, dst.0).ipv6(ip(src.1), ip(dst.1), 64);
+    let builder = if reply {
+        builder.icmpv6_echo_reply(0x42, seq)
+    } else {
+        builder.icmpv6_echo_request(0x42, seq)
+    };
+    let mut frame = Vec::new();
+    builder.write(&mut frame, &[0xab; 16]).expect("frame built");
     frame
 }
 
