@@ -25,8 +25,13 @@ impl<const CAP: usize> Default for Ring<CAP> {
 }
 
 impl<const CAP: usize> Ring<CAP> {
+    /// A ring must hold at least one length prefix; this also keeps the
+    /// `% CAP` below from dividing by zero.
+    const HOLDS_A_PREFIX: () = assert!(CAP >= PREFIX_LEN, "ring smaller than a length prefix");
+
     /// An empty ring.
     pub const fn new() -> Self {
+        let () = Self::HOLDS_A_PREFIX;
         Ring {
             buf: [0; CAP],
             read: 0,
