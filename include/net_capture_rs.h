@@ -77,6 +77,116 @@ struct net_capture_rs_stats {
         uint32_t snapped;
 };
 
+#if (defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_RS_SINK))
+/**
+ * What `net_capture_rs_sink_status()` reports
+ * (`struct net_capture_rs_sink_status`).
+ */
+struct net_capture_rs_sink_status {
+        /**
+         * Where captures go: 0 the IP tunnel, 1 a UART, 2 a callback.
+         */
+        uint8_t transport;
+        /**
+         * Whether the capture devices write into the stream sink now: set
+         * once the drain thread started the transport (after its hello).
+         */
+        bool streaming;
+        /**
+         * The UART, when `transport` is 1; NULL otherwise.
+         */
+        const struct device *uart;
+        /**
+         * Size of the ring buffer in bytes.
+         */
+        uint32_t ring_size;
+        /**
+         * Bytes waiting in it.
+         */
+        uint32_t ring_used;
+        /**
+         * Sequence number of the next packet record.
+         */
+        uint32_t next_sequence;
+        /**
+         * Packet records handed to the transport since the sink started.
+         */
+        uint32_t sent;
+        /**
+         * Dropped because the ring was full.
+         */
+        uint32_t lost_full;
+        /**
+         * Dropped because larger than the whole ring.
+         */
+        uint32_t lost_too_big;
+        /**
+         * Dropped otherwise.
+         */
+        uint32_t lost_other;
+};
+#endif
+
+#if (defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_RS_SINK))
+/**
+ * `struct net_capture_rs_record`: one capture as the callback sink hands
+ * it to the application (the fields of a packet record of the capture
+ * stream, docs/stream-format.md section 3.3).
+ */
+struct net_capture_rs_record {
+        /**
+         * Capture device index (`NET_CAPTURE<device>`).
+         */
+        uint8_t device;
+        /**
+         * 0 unknown, 1 received by the device, 2 sent by the device.
+         */
+        uint8_t direction;
+        /**
+         * pcap `LINKTYPE_*` of `data`: 1 Ethernet, 101 raw IP, 113 SLL,
+         * 276 SLL2, 230 IEEE 802.15.4 without FCS, 9 PPP, 147 unknown.
+         */
+        uint16_t link_type;
+        /**
+         * 1-based network interface index; 0 unknown.
+         */
+        uint16_t ifindex;
+        /**
+         * Packet records the sink dropped (ring full) since the previous one.
+         */
+        uint32_t lost;
+        /**
+         * Per-sink number of this record; dropped records take numbers too.
+         */
+        uint32_t sequence;
+        /**
+         * Nanoseconds since boot when the frame was captured.
+         */
+        uint64_t timestamp_ns;
+        /**
+         * Length of the frame; `len` is smaller when it was cut.
+         */
+        uint32_t orig_len;
+        /**
+         * The captured bytes, valid only during the call.
+         */
+        const uint8_t *data;
+        /**
+         * Number of captured bytes.
+         */
+        size_t len;
+};
+#endif
+
+#if ((defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_RS_SINK)) && defined(CONFIG_NET_CAPTURE_RS_SINK_CALLBACK))
+/**
+ * The application's record callback (`net_capture_rs_sink_cb`): called
+ * from the sink's drain thread with each capture, in sequence order;
+ * `record` and its bytes are valid only during the call.
+ */
+typedef void (*net_capture_rs_sink_cb)(const struct net_capture_rs_record *record, void *user_data);
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -339,6 +449,92 @@ int net_capture_rs_snaplen_set(const struct device *dev, uint32_t snaplen);
  * `snaplen` must be NULL or writable.
  */
 int net_capture_rs_snaplen_get(const struct device *dev, uint32_t *snaplen);
+#endif
+
+#if (defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_RS_SINK))
+/**
+ * The drain thread's body (glue_sink.c's thread calls it); never
+ * returns, except when called a second time.
+ */
+void net_capture_rs_sink_thread(void);
+#endif
+
+#if ((defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_RS_SINK)) && defined(CONFIG_NET_CAPTURE_RS_SINK_UART))
+/**
+ * `int net_capture_rs_sink_uart(const struct device *uart)`: sends
+ * captures over `uart` as the capture stream (docs/stream-format.md)
+ * instead of the IP tunnel; NULL picks the devicetree's chosen
+ * `zephyr,capture-uart`. `-ENOENT` (and a log line) when there is no
+ * such UART or it is not ready.
+ */
+int net_capture_rs_sink_uart(const struct device *uart);
+#endif
+
+#if (defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_RS_SINK))
+/**
+ * `int net_capture_rs_sink_tunnel(void)`: captures go into the IP tunnel
+ * again (the default). Records waiting in the ring still go out, then a
+ * last stats record.
+ */
+int net_capture_rs_sink_tunnel(void);
+#endif
+
+#if (defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_RS_SINK))
+/**
+ * `int net_capture_rs_sink_status(struct net_capture_rs_sink_status
+ * *status)`: where captures go and the stream sink's counters.
+ * `-EINVAL` for NULL.
+ *
+ * # Safety
+ * `out` must be NULL or writable.
+ */
+int net_capture_rs_sink_status(struct net_capture_rs_sink_status *out);
+#endif
+
+#if ((defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_RS_SINK)) && defined(CONFIG_NET_CAPTURE_RS_SINK_CALLBACK))
+/**
+ * `int net_capture_rs_sink_register(net_capture_rs_sink_cb cb,
+ * void *user_data)`: hands every capture to `cb` instead of the IP
+ * tunnel (or the UART), from the sink's drain thread, which
+ * `CONFIG_NET_CAPTURE_RS_SINK_THREAD_STACK_SIZE`/`_PRIORITY` configure.
+ * The callback may take its time (the ring buffer absorbs the
+ * difference, and overflows are counted in `record->lost`), but it
+ * delays every later record. `-EINVAL` for NULL. A capture device must
+ * still be set up and enabled (`net_capture_setup()`,
+ * `net_capture_enable()`); the callback replaces its tunnel (or the
+ * UART sink), for every device, until `net_capture_rs_sink_unregister()`.
+ *
+ * ```c
+ * static void on_record(const struct net_capture_rs_record *record, void *user_data)
+ * {
+ *         uint32_t *count = user_data;
+ *
+ *         *count += 1;
+ *         printk("#%u if%u %s %zu/%u bytes, %u lost before\n", record->sequence,
+ *                record->ifindex, record->direction == 1 ? "in" : "out", record->len,
+ *                record->orig_len, record->lost);
+ * }
+ *
+ * static uint32_t count;
+ *
+ * net_capture_setup("192.0.2.2", "2001:db8:200::1", "2001:db8:200::2", &dev);
+ * net_capture_enable(dev, net_if_get_default());
+ * net_capture_rs_sink_register(on_record, &count);
+ * ```
+ *
+ * See `samples/capture_callback`.
+ */
+int net_capture_rs_sink_register(net_capture_rs_sink_cb cb, void *user_data);
+#endif
+
+#if ((defined(CONFIG_NET_CAPTURE_RS) && defined(CONFIG_NET_CAPTURE_RS_SINK)) && defined(CONFIG_NET_CAPTURE_RS_SINK_CALLBACK))
+/**
+ * `int net_capture_rs_sink_unregister(net_capture_rs_sink_cb cb)`:
+ * captures go into the IP tunnel again. Records still in the ring are
+ * handed to `cb` first, from the drain thread, possibly after this
+ * returns. `-ENOENT` when `cb` is not the registered callback.
+ */
+int net_capture_rs_sink_unregister(net_capture_rs_sink_cb cb);
 #endif
 
 #ifdef __cplusplus

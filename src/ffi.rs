@@ -19,6 +19,8 @@ use crate::zephyr::{device_at, device_index, Iface, PktRef, CAPTURES};
 #[cfg(CONFIG_NET_CAPTURE_COOKED_MODE)]
 mod cooked;
 mod options;
+#[cfg(CONFIG_NET_CAPTURE_RS_SINK)]
+mod sink;
 
 /// The bytes of a C string, reading at most one byte past the longest
 /// endpoint so an unterminated or huge string is refused as too long.

@@ -192,6 +192,11 @@ enum net_capture_rs_l2 net_capture_rs_iface_l2(struct net_if *iface)
 		return NET_CAPTURE_RS_L2_VIRTUAL;
 	}
 #endif
+#if defined(CONFIG_NET_L2_IEEE802154)
+	if (l2 == &NET_L2_GET_NAME(IEEE802154)) {
+		return NET_CAPTURE_RS_L2_IEEE802154;
+	}
+#endif
 	return NET_CAPTURE_RS_L2_OTHER;
 }
 

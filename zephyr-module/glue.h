@@ -78,6 +78,8 @@ enum net_capture_rs_l2 {
 	NET_CAPTURE_RS_L2_ANY = 5,
 	/* The loopback interface (dummy L2, device "lo"). */
 	NET_CAPTURE_RS_L2_LOOPBACK = 6,
+	/* IEEE 802.15.4. */
+	NET_CAPTURE_RS_L2_IEEE802154 = 7,
 };
 enum net_capture_rs_l2 net_capture_rs_iface_l2(struct net_if *iface);
 
@@ -99,5 +101,35 @@ void net_capture_rs_send_later(struct net_pkt *pkt);
 
 /* The oldest queued tunnel packet, or NULL. */
 struct net_pkt *net_capture_rs_next_queued(void);
+
+#if defined(CONFIG_NET_CAPTURE_RS_SINK)
+/* glue_sink.c: the stream sink's drain thread and what it needs. */
+
+/* Device time in nanoseconds since boot (k_uptime_ticks() is a syscall
+ * and the conversion a macro chain: neither reaches bindgen).
+ */
+uint64_t net_capture_rs_now_ns(void);
+
+/* Waits up to timeout_ms for net_capture_rs_sink_wake() (-1: forever). */
+void net_capture_rs_sink_wait(int32_t timeout_ms);
+
+/* Wakes the drain thread. */
+void net_capture_rs_sink_wake(void);
+
+/* "Zephyr <version> <board>", the text of hello records. */
+extern const char net_capture_rs_sink_hello[];
+
+/* The devicetree's chosen zephyr,capture-uart, or NULL. */
+extern const struct device *const net_capture_rs_sink_uart_default;
+
+/* Whether the device is ready (device_is_ready() is a syscall). */
+bool net_capture_rs_device_ready(const struct device *dev);
+
+/* The device's name. */
+const char *net_capture_rs_device_name(const struct device *dev);
+
+/* Writes len bytes with uart_poll_out(). */
+void net_capture_rs_uart_write(const struct device *uart, const uint8_t *buf, size_t len);
+#endif
 
 #endif /* NET_CAPTURE_RS_GLUE_H_ */

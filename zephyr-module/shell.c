@@ -19,6 +19,27 @@
 #include <net_capture_rs_pools.h>
 
 
+#if defined(CONFIG_NET_CAPTURE_RS_SINK)
+static void print_sink(const struct shell *sh)
+{
+	static const char *const names[] = {"tunnel", "uart", "callback"};
+	struct net_capture_rs_sink_status st;
+
+	if (net_capture_rs_sink_status(&st) < 0) {
+		return;
+	}
+
+	shell_print(sh, "Capture sink: %s%s%s",
+		    st.transport < ARRAY_SIZE(names) ? names[st.transport] : "?",
+		    st.uart != NULL ? " " : "", st.uart != NULL ? st.uart->name : "");
+	shell_print(sh, "Stream: sent %u lost: full %u too-big %u other %u; next sequence %u; "
+			"ring %u/%u bytes used",
+		    st.sent, st.lost_full, st.lost_too_big, st.lost_other, st.next_sequence,
+		    st.ring_used, st.ring_size);
+}
+
+#endif
+
 static int cmd_net_capture_stats(const struct shell *sh, size_t argc, char *argv[])
 {
 	size_t pkts_free, bufs_free;
@@ -56,6 +77,10 @@ static int cmd_net_capture_stats(const struct shell *sh, size_t argc, char *argv
 		shell_print(sh, "%s\tfilter: %s; snap length: %u%s", dev->name, filter, snaplen,
 			    snaplen == 0 ? " (whole frames)" : "");
 	}
+
+#if defined(CONFIG_NET_CAPTURE_RS_SINK)
+	print_sink(sh);
+#endif
 
 	net_capture_rs_pools_free(&pkts_free, &bufs_free);
 	shell_print(sh, "Capture pools: %zu/%d packets free, %zu/%d buffers free", pkts_free,
@@ -144,6 +169,46 @@ static int cmd_net_capture_rs_snaplen(const struct shell *sh, size_t argc, char 
 	return 0;
 }
 
+#if defined(CONFIG_NET_CAPTURE_RS_SINK)
+static int cmd_net_capture_rs_sink(const struct shell *sh, size_t argc, char *argv[])
+{
+	int ret;
+
+	if (argc == 1) {
+		print_sink(sh);
+		return 0;
+	}
+
+	if (strcmp(argv[1], "tunnel") == 0 && argc == 2) {
+		ret = net_capture_rs_sink_tunnel();
+#if defined(CONFIG_NET_CAPTURE_RS_SINK_UART)
+	} else if (strcmp(argv[1], "uart") == 0) {
+		const struct device *uart = NULL;
+
+		if (argc > 2) {
+			uart = device_get_binding(argv[2]);
+			if (uart == NULL) {
+				shell_error(sh, "No device \"%s\"", argv[2]);
+				return -ENOENT;
+			}
+		}
+		ret = net_capture_rs_sink_uart(uart);
+#endif
+	} else {
+		shell_error(sh, "Unknown sink \"%s\" (tunnel%s)", argv[1],
+			    IS_ENABLED(CONFIG_NET_CAPTURE_RS_SINK_UART) ? ", uart [<device>]" : "");
+		return -EINVAL;
+	}
+
+	if (ret < 0) {
+		shell_error(sh, "Capture sink not changed (%d)", ret);
+		return ret;
+	}
+	print_sink(sh);
+	return 0;
+}
+#endif /* CONFIG_NET_CAPTURE_RS_SINK */
+
 SHELL_STATIC_SUBCMD_SET_CREATE(
 	net_capture_rs_cmds,
 	SHELL_CMD_ARG(filter, NULL,
@@ -155,6 +220,14 @@ SHELL_STATIC_SUBCMD_SET_CREATE(
 		      "Keep at most <bytes> of each frame (0: whole frames).\n"
 		      "net capture_rs snaplen <device> <bytes>",
 		      cmd_net_capture_rs_snaplen, 3, 0),
+#if defined(CONFIG_NET_CAPTURE_RS_SINK)
+	SHELL_CMD_ARG(sink, NULL,
+		      "Where captures go: the IP tunnel (default), or a UART as the\n"
+		      "capture stream (zcap -s <port>; default UART: the chosen\n"
+		      "zephyr,capture-uart). No argument: show, with counters.\n"
+		      "net capture_rs sink [tunnel | uart [<device>]]",
+		      cmd_net_capture_rs_sink, 1, 2),
+#endif
 	SHELL_SUBCMD_SET_END);
 
 SHELL_SUBCMD_ADD((net), capture_rs, &net_capture_rs_cmds,

@@ -7,7 +7,7 @@ use crate::log::{Arg, Level};
 use crate::wire::feedback::Link;
 
 use super::device::Device;
-use super::platform::{ControlLock, ControlPlane, Event, IfaceKind, Lock, Platform};
+use super::platform::{ControlLock, ControlPlane, DataPlane, Event, IfaceKind, Lock};
 use super::setup::REENTERED;
 use super::{device_arg, Captures, DeviceInfo};
 
@@ -143,7 +143,7 @@ impl<S: ControlPlane, const N: usize> Captures<S, N> {
     }
 }
 
-impl<S: Platform, const N: usize> Captures<S, N> {
+impl<S: DataPlane, const N: usize> Captures<S, N> {
     /// The is_enabled slot.
     pub fn is_enabled(&self, device: usize) -> bool {
         self.table

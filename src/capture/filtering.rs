@@ -67,7 +67,7 @@ pub fn link_type(link: Link) -> LinkType {
         Link::Ethernet => LinkType::Ethernet,
         Link::RawIp => LinkType::RawIp,
         Link::Ppp => LinkType::Ppp,
-        Link::Other => LinkType::Other,
+        Link::Ieee802154 | Link::Other => LinkType::Other,
     }
 }
 

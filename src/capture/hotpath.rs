@@ -30,6 +30,7 @@ use super::device::{Device, Route};
 use super::filtering::link_type;
 use super::payload::Payload;
 use super::platform::{DataPlane, Direction, Frame, IpVersion, Lock};
+use super::sink::SinkLoss;
 use super::stats::Outcome;
 use super::{device_arg, Captures};
 
@@ -49,6 +50,8 @@ enum Loss {
     },
     NoMem,
     Send(Errno),
+    /// The stream sink dropped it.
+    Sink(SinkLoss),
 }
 
 impl Loss {
@@ -59,6 +62,9 @@ impl Loss {
             Loss::NoMem => Outcome::NoMem,
             Loss::Send(_) => Outcome::SendFailed,
             Loss::Plan(_) | Loss::PoolTooSmall { .. } => Outcome::Other,
+            // The ring is the stream sink's memory.
+            Loss::Sink(SinkLoss::Full) => Outcome::NoMem,
+            Loss::Sink(SinkLoss::TooBig | SinkLoss::Other) => Outcome::Other,
         }
     }
 
@@ -70,6 +76,8 @@ impl Loss {
             Loss::Plan(_) | Loss::PoolTooSmall { .. } => Errno::MsgSize,
             Loss::NoMem => Errno::NoMem,
             Loss::Send(err) => err,
+            Loss::Sink(SinkLoss::Full) => Errno::NoMem,
+            Loss::Sink(_) => Errno::MsgSize,
         }
     }
 }
@@ -81,6 +89,18 @@ struct Sent {
     truncated_from: Option<usize>,
     carried: usize,
     snapped: bool,
+}
+
+impl Sent {
+    /// Carried whole, in one piece (as every sink but the tunnel does).
+    fn whole(len: usize) -> Sent {
+        Sent {
+            fragmented: false,
+            truncated_from: None,
+            carried: len,
+            snapped: false,
+        }
+    }
 }
 
 /// Bytes of a capture kept under the device's snap length, and whether
@@ -152,7 +172,7 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
             let Some(route) = route.as_ref() else {
                 continue;
             };
-            let outcome = self.deliver(iface, route, payload, source);
+            let outcome = self.deliver(iface, route, payload, source, direction);
             result = match (result, outcome) {
                 (Err(Errno::NoEnt), outcome) | (Ok(()), outcome @ Err(_)) => outcome,
                 (kept, _) => kept,
@@ -180,7 +200,13 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
             route
         };
         let route = route.ok_or(Errno::NoEnt)?;
-        self.deliver(route.tunnel, &route, &Payload::frame(frame), Source::Packet)
+        self.deliver(
+            route.tunnel,
+            &route,
+            &Payload::frame(frame),
+            Source::Packet,
+            frame.direction(),
+        )
     }
 
     /// The route of `device` if it captures `iface` (copied out of the
@@ -228,14 +254,16 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
         }
     }
 
-    /// Sends `payload` through `route` unless the device's filter rejects
-    /// it, cut to the device's snap length, counting and logging a loss.
+    /// Sends `payload` through `route` (or to the stream sink when that is
+    /// in use) unless the device's filter rejects it, cut to the device's
+    /// snap length, counting and logging a loss.
     pub(crate) fn deliver(
         &self,
         iface: S::Iface,
         route: &Route<S::Iface>,
         payload: &Payload<'_, S::Frame>,
         source: Source,
+        direction: Direction,
     ) -> Result<()> {
         let outcome = if route.lower == iface && Self::is_feedback(route, payload) {
             Err(Loss::Feedback)
@@ -243,7 +271,16 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
             Err(Loss::Filtered)
         } else {
             let snap = self.snapped_len(route.device, payload.len());
-            self.emit(iface, route, payload, snap)
+            match self.stream_sink() {
+                Some(sink) => self
+                    .to_sink(sink, iface, route, payload, (source, direction), snap.0)
+                    .map(|()| Sent {
+                        snapped: snap.1,
+                        ..Sent::whole(snap.0)
+                    })
+                    .map_err(Loss::Sink),
+                None => self.emit(iface, route, payload, snap),
+            }
         };
         self.finished(route.device);
         let counted = match outcome {
@@ -465,6 +502,16 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
             Err(Loss::Send(err)) => (
                 c"NET_CAPTURE%ld: tunnel refused a capture (%ld)",
                 [device, Arg::Errno(err), Arg::Int(0)],
+            ),
+            Err(Loss::Sink(SinkLoss::Full)) => (
+                c"NET_CAPTURE%ld: capture sink's ring buffer full, dropping captures \
+                  (drain too slow; CONFIG_NET_CAPTURE_RS_SINK_RING_SIZE)",
+                [device, Arg::Int(0), Arg::Int(0)],
+            ),
+            Err(Loss::Sink(_)) => (
+                c"NET_CAPTURE%ld: capture larger than the sink's ring buffer dropped \
+                  (CONFIG_NET_CAPTURE_RS_SINK_RING_SIZE)",
+                [device, Arg::Int(0), Arg::Int(0)],
             ),
         };
         self.stack.log(Level::Warning, format, &args);

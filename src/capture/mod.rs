@@ -20,6 +20,7 @@ mod hotpath;
 mod payload;
 mod platform;
 mod setup;
+pub mod sink;
 mod stats;
 
 use core::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, AtomicUsize, Ordering};
@@ -61,7 +62,7 @@ pub struct DeviceInfo<I> {
 }
 
 /// The capture devices `NET_CAPTURE0` .. `NET_CAPTURE<N-1>`.
-pub struct Captures<S: Platform, const N: usize> {
+pub struct Captures<S: DataPlane, const N: usize> {
     stack: S,
     config: Config,
     table: S::SpinLock<Table<S::Iface, N>>,
@@ -82,9 +83,13 @@ pub struct Captures<S: Platform, const N: usize> {
     filtering: [AtomicBool; N],
     /// Each device's snap length (0: whole frames).
     snaplens: [AtomicU32; N],
+    /// A sink besides the tunnel, if the build has one.
+    sink: Option<&'static dyn sink::PacketSink<S::Frame>>,
+    /// Whether captures go to `sink` instead of the tunnel.
+    stream: AtomicBool,
 }
 
-impl<S: Platform, const N: usize> Captures<S, N> {
+impl<S: DataPlane, const N: usize> Captures<S, N> {
     /// Devices over `stack`, all free. The locks come from the caller so a
     /// `static` can be built in a const context.
     pub const fn new(
@@ -93,6 +98,20 @@ impl<S: Platform, const N: usize> Captures<S, N> {
         table: S::SpinLock<Table<S::Iface, N>>,
         control: S::ControlLock,
         filters: S::SpinLock<[S::Filter; N]>,
+    ) -> Self {
+        Self::with_sink(stack, config, table, control, filters, None)
+    }
+
+    /// As [`Captures::new`], with a sink besides the tunnel that
+    /// [`Captures::set_sink`] can switch the devices to (the tunnel stays
+    /// the default).
+    pub const fn with_sink(
+        stack: S,
+        config: Config,
+        table: S::SpinLock<Table<S::Iface, N>>,
+        control: S::ControlLock,
+        filters: S::SpinLock<[S::Filter; N]>,
+        sink: Option<&'static dyn sink::PacketSink<S::Frame>>,
     ) -> Self {
         Captures {
             stack,
@@ -106,6 +125,8 @@ impl<S: Platform, const N: usize> Captures<S, N> {
             filters,
             filtering: [const { AtomicBool::new(false) }; N],
             snaplens: [const { AtomicU32::new(0) }; N],
+            sink,
+            stream: AtomicBool::new(false),
         }
     }
 

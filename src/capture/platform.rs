@@ -108,7 +108,7 @@ pub trait Frame {
 /// What the per-packet path may call.
 pub trait DataPlane: Platform + Logger {
     /// A packet at a capture point.
-    type Frame: Frame + ?Sized;
+    type Frame: Frame + ?Sized + 'static;
     /// A packet being built for the tunnel, from the capture pools;
     /// returned to them when dropped unless sent.
     type Packet;

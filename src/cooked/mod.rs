@@ -309,7 +309,7 @@ impl<S: CookedPlane, const MAX: usize, const FRAME: usize> Cooked<S, MAX, FRAME>
         let header = header.get(..len).unwrap_or_default();
         let payload: Payload<'_, S::Frame> = Payload::slices(header, data);
         for route in &routes {
-            let _ = captures.deliver(iface, route, &payload, self.source());
+            let _ = captures.deliver(iface, route, &payload, self.source(), Direction::Unknown);
         }
     }
 

@@ -19,6 +19,8 @@ pub enum Link {
     RawIp,
     /// A 2-byte PPP protocol field, then the packet (PPP L2).
     Ppp,
+    /// IEEE 802.15.4 (6LoWPAN): compressed headers, not looked into.
+    Ieee802154,
     /// Something else; nothing is recognised.
     Other,
 }
@@ -31,7 +33,7 @@ impl Link {
             Link::Ethernet => Some(LinkLayer::Ethernet),
             Link::RawIp => Some(LinkLayer::RawIp),
             Link::Ppp => Some(LinkLayer::Ppp),
-            Link::Other => None,
+            Link::Ieee802154 | Link::Other => None,
         }
     }
 }

@@ -10,7 +10,8 @@
     unnecessary_transmutes,
     unsafe_op_in_unsafe_fn,
     clippy::all,
-    clippy::pedantic
+    clippy::pedantic,
+    clippy::indexing_slicing
 )]
 
 include!(concat!(env!("OUT_DIR"), "/bindings.rs"));

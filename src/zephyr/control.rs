@@ -69,6 +69,9 @@ impl ControlPlane for ZephyrStack {
             sys::net_capture_rs_l2_NET_CAPTURE_RS_L2_ETHERNET => IfaceKind::Link(Link::Ethernet),
             sys::net_capture_rs_l2_NET_CAPTURE_RS_L2_DUMMY => IfaceKind::Link(Link::RawIp),
             sys::net_capture_rs_l2_NET_CAPTURE_RS_L2_PPP => IfaceKind::Link(Link::Ppp),
+            sys::net_capture_rs_l2_NET_CAPTURE_RS_L2_IEEE802154 => {
+                IfaceKind::Link(Link::Ieee802154)
+            }
             sys::net_capture_rs_l2_NET_CAPTURE_RS_L2_ANY => IfaceKind::Pseudo,
             sys::net_capture_rs_l2_NET_CAPTURE_RS_L2_LOOPBACK => IfaceKind::Loopback,
             sys::net_capture_rs_l2_NET_CAPTURE_RS_L2_VIRTUAL => {

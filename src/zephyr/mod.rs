@@ -17,6 +17,8 @@ mod iface;
 mod log;
 mod panic;
 mod pkt;
+#[cfg(CONFIG_NET_CAPTURE_RS_SINK)]
+pub(crate) mod sink;
 mod sync;
 
 pub(crate) use addr::{in6_addr, in_addr};
@@ -46,13 +48,21 @@ const CONFIG: Config = Config {
 };
 
 /// The capture devices of this image.
-pub(crate) static CAPTURES: Captures<ZephyrStack, DEVICE_COUNT> = Captures::new(
+pub(crate) static CAPTURES: Captures<ZephyrStack, DEVICE_COUNT> = Captures::with_sink(
     ZephyrStack::new(LogModule::Capture),
     CONFIG,
     SpinLock::new(Table::new()),
     ControlMutex,
     SpinLock::new([const { filter::DeviceFilter::ACCEPT_ALL }; DEVICE_COUNT]),
+    STREAM_SINK,
 );
+
+/// The sink besides the tunnel, in builds with one.
+#[cfg(CONFIG_NET_CAPTURE_RS_SINK)]
+const STREAM_SINK: Option<&'static dyn crate::capture::sink::PacketSink<PktRef>> =
+    Some(&sink::SINK);
+#[cfg(not(CONFIG_NET_CAPTURE_RS_SINK))]
+const STREAM_SINK: Option<&'static dyn crate::capture::sink::PacketSink<PktRef>> = None;
 
 /// The capture devices, in index order.
 fn devices() -> &'static [*const bindings::device] {
