@@ -229,7 +229,8 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
     }
 
     /// Sends `payload` through `route` unless the device's filter rejects
-    /// it, cut to the device's snap length, counting and logging a loss.
+    /// it or it is the tunnel's own traffic, cut to the device's snap
+    /// length, counting and logging a loss.
     pub(crate) fn deliver(
         &self,
         iface: S::Iface,
@@ -237,10 +238,13 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
         payload: &Payload<'_, S::Frame>,
         source: Source,
     ) -> Result<()> {
-        let outcome = if route.lower == iface && Self::is_feedback(route, payload) {
-            Err(Loss::Feedback)
-        } else if !self.filter_accepts(route.device, source.link_type(route), payload) {
+        // The filter first: a frame it rejects costs nothing more. A
+        // tunnel frame that the filter rejects is thus counted filtered,
+        // one it accepts skipped as feedback.
+        let outcome = if !self.filter_accepts(route.device, source.link_type(route), payload) {
             Err(Loss::Filtered)
+        } else if route.lower == iface && Self::is_feedback(route, payload) {
+            Err(Loss::Feedback)
         } else {
             let snap = self.snapped_len(route.device, payload.len());
             self.emit(iface, route, payload, snap)
