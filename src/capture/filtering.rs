@@ -21,6 +21,10 @@ pub trait FrameFilter: Send + Sized + Clone {
     /// The filter a device starts with: every frame is captured.
     const ACCEPT_ALL: Self;
 
+    /// Whether a filter of this type can reject anything at all: when
+    /// not, the hot path never looks at a frame for it.
+    const CAN_REJECT: bool = true;
+
     /// Whether every frame is accepted, so the test can be skipped.
     fn accepts_all(&self) -> bool;
 
@@ -47,6 +51,7 @@ pub struct NoFilter;
 
 impl FrameFilter for NoFilter {
     const ACCEPT_ALL: Self = NoFilter;
+    const CAN_REJECT: bool = false;
 
     fn accepts_all(&self) -> bool {
         true
@@ -126,10 +131,11 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
         link: LinkType,
         payload: &Payload<'_, S::Frame>,
     ) -> bool {
-        let filtering = self
-            .filtering
-            .get(device)
-            .is_some_and(|flag| flag.load(Ordering::Relaxed));
+        let filtering = S::Filter::CAN_REJECT
+            && self
+                .filtering
+                .get(device)
+                .is_some_and(|flag| flag.load(Ordering::Relaxed));
         if !filtering {
             return true;
         }

@@ -130,25 +130,27 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
         self.capture_each(
             iface,
             &Payload::frame(frame),
-            frame.direction(),
+            || frame.direction(),
             Source::Packet,
         )
     }
 
-    /// Delivers `payload`, seen on `iface`, for each device capturing it,
-    /// one route at a time (only one route is ever on the stack).
+    /// Delivers `payload`, seen on `iface` going the way `direction`
+    /// says (asked only of an interface that shows packets twice), for
+    /// each device capturing it, one route at a time (only one route is
+    /// ever on the stack).
     pub(crate) fn capture_each(
         &self,
         iface: S::Iface,
         payload: &Payload<'_, S::Frame>,
-        direction: Direction,
+        direction: impl Fn() -> Direction,
         source: Source,
     ) -> Result<()> {
         let mut result = Err(Errno::NoEnt);
         for device in 0..N {
             // Borrowed, not moved out of the option: a move copies the
             // route to a second stack slot.
-            let route = self.route_of(device, iface, direction);
+            let route = self.route_of(device, iface, &direction);
             let Some(route) = route.as_ref() else {
                 continue;
             };
@@ -190,7 +192,7 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
         &self,
         device: usize,
         iface: S::Iface,
-        direction: Direction,
+        direction: &impl Fn() -> Direction,
     ) -> Option<Route<S::Iface>> {
         let table = self.table.lock();
         let Some(Device::Enabled {
@@ -202,7 +204,7 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
         else {
             return None;
         };
-        if *captured != iface || (*outbound_only && direction == Direction::In) {
+        if *captured != iface || (*outbound_only && direction() == Direction::In) {
             return None;
         }
         self.started(device);
@@ -213,7 +215,7 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
     pub(crate) fn routes_for(&self, iface: S::Iface) -> Routes<S::Iface, N> {
         let mut routes = Routes::new();
         for device in 0..N {
-            if let Some(route) = self.route_of(device, iface, Direction::Unknown) {
+            if let Some(route) = self.route_of(device, iface, &|| Direction::Unknown) {
                 // At most one route per device: cannot overflow.
                 let _ = routes.push(route);
             }

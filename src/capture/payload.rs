@@ -124,9 +124,13 @@ impl<'a, F: Frame + ?Sized> Payload<'a, F> {
     /// pieces ([`Payload::head`] then copies them).
     pub fn head_in_place(&self, want: usize) -> Option<&'a [u8]> {
         let want = want.min(self.len);
-        self.chunks()
-            .find(|chunk| !chunk.is_empty())
-            .filter(|first| first.len() >= want)
+        let first = match self.parts {
+            // The usual case: a packet's first buffer, or a header.
+            [first, _] | [_, first] if !first.is_empty() => first,
+            _ => self.chunks().find(|chunk| !chunk.is_empty())?,
+        };
+        let first = first.get(..self.len).unwrap_or(first);
+        (first.len() >= want).then_some(first)
     }
 
     /// Copies the first bytes into `buf`; returns how many.

@@ -370,7 +370,7 @@ impl<S: CookedPlane, const MAX: usize, const FRAME: usize> Cooked<S, MAX, FRAME>
             return Verdict::Drop;
         }
         let payload = Payload::frame(frame);
-        let _ = captures.capture_each(iface, &payload, Direction::Unknown, self.source());
+        let _ = captures.capture_each(iface, &payload, || Direction::Unknown, self.source());
         Verdict::Consumed
     }
 }
