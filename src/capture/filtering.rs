@@ -21,6 +21,10 @@ pub trait FrameFilter: Send + Sized + Clone {
     /// The filter a device starts with: every frame is captured.
     const ACCEPT_ALL: Self;
 
+    /// Whether a filter of this type can reject anything at all: when
+    /// not, the hot path never looks at a frame for it.
+    const CAN_REJECT: bool = true;
+
     /// Whether every frame is accepted, so the test can be skipped.
     fn accepts_all(&self) -> bool;
 
@@ -47,6 +51,7 @@ pub struct NoFilter;
 
 impl FrameFilter for NoFilter {
     const ACCEPT_ALL: Self = NoFilter;
+    const CAN_REJECT: bool = false;
 
     fn accepts_all(&self) -> bool {
         true
@@ -116,8 +121,9 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
     }
 
     /// Whether `device`'s filter captures `payload`, which begins as
-    /// `link` says. Not inlined: the head copy stays off the stack of the
-    /// capture that follows.
+    /// `link` says: on the frame's first buffer when it holds what the
+    /// filter may read, else on a copy. Not inlined: it stays off the
+    /// stack of the capture that follows.
     #[inline(never)]
     pub(crate) fn filter_accepts(
         &self,
@@ -125,18 +131,42 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
         link: LinkType,
         payload: &Payload<'_, S::Frame>,
     ) -> bool {
-        let filtering = self
-            .filtering
-            .get(device)
-            .is_some_and(|flag| flag.load(Ordering::Relaxed));
+        let filtering = S::Filter::CAN_REJECT
+            && self
+                .filtering
+                .get(device)
+                .is_some_and(|flag| flag.load(Ordering::Relaxed));
         if !filtering {
             return true;
         }
-        let mut head_buf = [0u8; FILTER_HEAD];
-        let head = payload.head(&mut head_buf, FILTER_HEAD);
+        match payload.head_in_place(FILTER_HEAD) {
+            Some(head) => self.filter_head(device, link, head, payload.len()),
+            None => self.filter_copied_head(device, link, payload),
+        }
+    }
+
+    /// Whether `device`'s filter captures a frame of `wire_len` bytes that
+    /// begins with `head`.
+    fn filter_head(&self, device: usize, link: LinkType, head: &[u8], wire_len: usize) -> bool {
         self.filters
             .lock()
             .get(device)
-            .is_none_or(|filter| filter.accepts(link, head, payload.len()))
+            .is_none_or(|filter| filter.accepts(link, head, wire_len))
+    }
+
+    /// [`Self::filter_accepts`] for a frame whose first buffer holds less
+    /// than the filter may read: on a copy of its first bytes. Not inlined:
+    /// the copy is on the stack only then.
+    #[inline(never)]
+    fn filter_copied_head(
+        &self,
+        device: usize,
+        link: LinkType,
+        payload: &Payload<'_, S::Frame>,
+    ) -> bool {
+        let mut head_buf = [0u8; FILTER_HEAD];
+        let filled = payload.copy_head(&mut head_buf);
+        let head = head_buf.get(..filled).unwrap_or_default();
+        self.filter_head(device, link, head, payload.len())
     }
 }

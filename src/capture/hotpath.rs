@@ -150,29 +150,31 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
         self.capture_each(
             iface,
             &Payload::frame(frame),
-            frame.direction(),
+            || frame.direction(),
             Source::Packet,
         )
     }
 
-    /// Delivers `payload`, seen on `iface`, for each device capturing it,
-    /// one route at a time (only one route is ever on the stack).
+    /// Delivers `payload`, seen on `iface` going the way `direction`
+    /// says (asked only of an interface that shows packets twice), for
+    /// each device capturing it, one route at a time (only one route is
+    /// ever on the stack).
     pub(crate) fn capture_each(
         &self,
         iface: S::Iface,
         payload: &Payload<'_, S::Frame>,
-        direction: Direction,
+        direction: impl Fn() -> Direction,
         source: Source,
     ) -> Result<()> {
         let mut result = Err(Errno::NoEnt);
         for device in 0..N {
             // Borrowed, not moved out of the option: a move copies the
             // route to a second stack slot.
-            let route = self.route_of(device, iface, direction);
+            let route = self.route_of(device, iface, &direction);
             let Some(route) = route.as_ref() else {
                 continue;
             };
-            let outcome = self.deliver(iface, route, payload, source, direction);
+            let outcome = self.deliver(iface, route, payload, source, &direction);
             result = match (result, outcome) {
                 (Err(Errno::NoEnt), outcome) | (Ok(()), outcome @ Err(_)) => outcome,
                 (kept, _) => kept,
@@ -205,7 +207,7 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
             &route,
             &Payload::frame(frame),
             Source::Packet,
-            frame.direction(),
+            &|| frame.direction(),
         )
     }
 
@@ -216,7 +218,7 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
         &self,
         device: usize,
         iface: S::Iface,
-        direction: Direction,
+        direction: &impl Fn() -> Direction,
     ) -> Option<Route<S::Iface>> {
         let table = self.table.lock();
         let Some(Device::Enabled {
@@ -228,7 +230,7 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
         else {
             return None;
         };
-        if *captured != iface || (*outbound_only && direction == Direction::In) {
+        if *captured != iface || (*outbound_only && direction() == Direction::In) {
             return None;
         }
         self.started(device);
@@ -239,7 +241,7 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
     pub(crate) fn routes_for(&self, iface: S::Iface) -> Routes<S::Iface, N> {
         let mut routes = Routes::new();
         for device in 0..N {
-            if let Some(route) = self.route_of(device, iface, Direction::Unknown) {
+            if let Some(route) = self.route_of(device, iface, &|| Direction::Unknown) {
                 // At most one route per device: cannot overflow.
                 let _ = routes.push(route);
             }
@@ -255,25 +257,29 @@ impl<S: DataPlane, const N: usize> Captures<S, N> {
     }
 
     /// Sends `payload` through `route` (or to the stream sink when that is
-    /// in use) unless the device's filter rejects it, cut to the device's
-    /// snap length, counting and logging a loss.
+    /// in use) unless the device's filter rejects it or it is the tunnel's
+    /// own traffic, cut to the device's snap length, counting and logging a
+    /// loss. `direction` is asked only for a stream record.
     pub(crate) fn deliver(
         &self,
         iface: S::Iface,
         route: &Route<S::Iface>,
         payload: &Payload<'_, S::Frame>,
         source: Source,
-        direction: Direction,
+        direction: &impl Fn() -> Direction,
     ) -> Result<()> {
-        let outcome = if route.lower == iface && Self::is_feedback(route, payload) {
-            Err(Loss::Feedback)
-        } else if !self.filter_accepts(route.device, source.link_type(route), payload) {
+        // The filter first: a frame it rejects costs nothing more. A
+        // tunnel frame that the filter rejects is thus counted filtered,
+        // one it accepts skipped as feedback.
+        let outcome = if !self.filter_accepts(route.device, source.link_type(route), payload) {
             Err(Loss::Filtered)
+        } else if route.lower == iface && Self::is_feedback(route, payload) {
+            Err(Loss::Feedback)
         } else {
             let snap = self.snapped_len(route.device, payload.len());
             match self.stream_sink() {
                 Some(sink) => self
-                    .to_sink(sink, iface, route, payload, (source, direction), snap.0)
+                    .to_sink(sink, iface, route, payload, (source, direction()), snap.0)
                     .map(|()| Sent {
                         snapped: snap.1,
                         ..Sent::whole(snap.0)

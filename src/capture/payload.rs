@@ -110,14 +110,27 @@ impl<'a, F: Frame + ?Sized> Payload<'a, F> {
     where
         'a: 'b,
     {
-        let mut chunks = self.chunks();
-        match chunks.find(|chunk| !chunk.is_empty()) {
-            Some(first) if first.len() >= want.min(self.len) => first,
-            _ => {
+        match self.head_in_place(want) {
+            Some(first) => first,
+            None => {
                 let filled = self.copy_head(buf);
                 buf.get(..filled).unwrap_or_default()
             }
         }
+    }
+
+    /// The first piece when it holds `want` bytes (or everything): the
+    /// first bytes without a copy, or `None` when they are spread over
+    /// pieces ([`Payload::head`] then copies them).
+    pub fn head_in_place(&self, want: usize) -> Option<&'a [u8]> {
+        let want = want.min(self.len);
+        let first = match self.parts {
+            // The usual case: a packet's first buffer, or a header.
+            [first, _] | [_, first] if !first.is_empty() => first,
+            _ => self.chunks().find(|chunk| !chunk.is_empty())?,
+        };
+        let first = first.get(..self.len).unwrap_or(first);
+        (first.len() >= want).then_some(first)
     }
 
     /// Copies the first bytes into `buf`; returns how many.

@@ -309,7 +309,9 @@ impl<S: CookedPlane, const MAX: usize, const FRAME: usize> Cooked<S, MAX, FRAME>
         let header = header.get(..len).unwrap_or_default();
         let payload: Payload<'_, S::Frame> = Payload::slices(header, data);
         for route in &routes {
-            let _ = captures.deliver(iface, route, &payload, self.source(), Direction::Unknown);
+            let _ = captures.deliver(iface, route, &payload, self.source(), &|| {
+                Direction::Unknown
+            });
         }
     }
 
@@ -370,7 +372,7 @@ impl<S: CookedPlane, const MAX: usize, const FRAME: usize> Cooked<S, MAX, FRAME>
             return Verdict::Drop;
         }
         let payload = Payload::frame(frame);
-        let _ = captures.capture_each(iface, &payload, Direction::Unknown, self.source());
+        let _ = captures.capture_each(iface, &payload, || Direction::Unknown, self.source());
         Verdict::Consumed
     }
 }

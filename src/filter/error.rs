@@ -80,6 +80,59 @@ pub enum ParseErrorKind {
     BadVlanId,
 }
 
+/// The descriptions, in one place: `messages!` turns `Kind => "text"`
+/// pairs into [`MESSAGES`], every text followed by a NUL, and the table
+/// of which kind each text is.
+macro_rules! messages {
+    ($($kind:ident => $text:literal,)*) => {
+        /// Every description, each NUL-terminated, one after the other.
+        ///
+        /// One constant with NULs inside rather than a C string literal
+        /// per kind: the compiler puts C string literals into one
+        /// mergeable string section per object, which a linker keeps
+        /// whole as soon as any C string of the library is used, so
+        /// images that never parse a filter (`CONFIG_NET_CAPTURE_RS_FILTER=n`)
+        /// kept these ~1 KB of texts. This constant has a section of its
+        /// own, dropped with [`ParseErrorKind::message_c`].
+        const MESSAGES: &[u8] = concat!($($text, "\0",)*).as_bytes();
+
+        /// The kind each text of [`MESSAGES`] describes, in order.
+        const KINDS: &[ParseErrorKind] = &[$(ParseErrorKind::$kind,)*];
+    };
+}
+
+messages! {
+    TooLong => "expression too long",
+    UnexpectedCharacter => "unexpected character",
+    UnexpectedEnd => "unexpected end of expression",
+    ExpectedPrimitive => "expected a primitive such as `ip`, `host ADDR` or `port N`",
+    ExpectedOperator => "expected `and`, `or` or `)`",
+    UnknownWord => "unknown word",
+    MissingParen => "missing `)`",
+    UnmatchedParen => "`)` without `(`",
+    TooManyPrimitives => "too many primitives",
+    TooDeep => "parentheses nested too deeply",
+    TooManyVlans => "too many `vlan` primitives",
+    ExpectedNumber => "expected a number",
+    NumberTooLarge => "number too large",
+    ExpectedPort => "expected a port number (0-65535)",
+    ExpectedPortRange => "expected a port range such as 1000-2000",
+    ExpectedAddress => "expected an IPv4 or IPv6 address",
+    HostName => "host names are not supported; give an address",
+    ServiceName => "service names are not supported; give a port number",
+    MaskOnHost => "`/LEN` is only allowed after `net`",
+    BadPrefix => "expected a prefix length (0-32 for IPv4, 0-128 for IPv6)",
+    HostBits => "address has bits set past the prefix length",
+    ExpectedQualifier => "expected `host`, `net`, `port`, `portrange` or `proto`",
+    BadQualifier => "qualifier does not apply here",
+    WrongFamily => "address family does not match the protocol qualifier",
+    ExpectedProtocol => "expected a protocol number or name",
+    UnsupportedEtherProto => "this `ether proto` value is not supported",
+    Unsupported => "not supported by this filter",
+    ExpectedComparison => "expected a comparison such as `<=`",
+    BadVlanId => "VLAN id must be 0-4095",
+}
+
 impl ParseErrorKind {
     /// A short English description, without the position.
     pub fn message(self) -> &'static str {
@@ -88,38 +141,16 @@ impl ParseErrorKind {
 
     /// The same description as a C string (for Zephyr's logging).
     pub fn message_c(self) -> &'static CStr {
-        use ParseErrorKind::*;
-        match self {
-            TooLong => c"expression too long",
-            UnexpectedCharacter => c"unexpected character",
-            UnexpectedEnd => c"unexpected end of expression",
-            ExpectedPrimitive => c"expected a primitive such as `ip`, `host ADDR` or `port N`",
-            ExpectedOperator => c"expected `and`, `or` or `)`",
-            UnknownWord => c"unknown word",
-            MissingParen => c"missing `)`",
-            UnmatchedParen => c"`)` without `(`",
-            TooManyPrimitives => c"too many primitives",
-            TooDeep => c"parentheses nested too deeply",
-            TooManyVlans => c"too many `vlan` primitives",
-            ExpectedNumber => c"expected a number",
-            NumberTooLarge => c"number too large",
-            ExpectedPort => c"expected a port number (0-65535)",
-            ExpectedPortRange => c"expected a port range such as 1000-2000",
-            ExpectedAddress => c"expected an IPv4 or IPv6 address",
-            HostName => c"host names are not supported; give an address",
-            ServiceName => c"service names are not supported; give a port number",
-            MaskOnHost => c"`/LEN` is only allowed after `net`",
-            BadPrefix => c"expected a prefix length (0-32 for IPv4, 0-128 for IPv6)",
-            HostBits => c"address has bits set past the prefix length",
-            ExpectedQualifier => c"expected `host`, `net`, `port`, `portrange` or `proto`",
-            BadQualifier => c"qualifier does not apply here",
-            WrongFamily => c"address family does not match the protocol qualifier",
-            ExpectedProtocol => c"expected a protocol number or name",
-            UnsupportedEtherProto => c"this `ether proto` value is not supported",
-            Unsupported => c"not supported by this filter",
-            ExpectedComparison => c"expected a comparison such as `<=`",
-            BadVlanId => c"VLAN id must be 0-4095",
+        let index = KINDS.iter().position(|kind| *kind == self).unwrap_or(0);
+        let mut rest = MESSAGES;
+        for _ in 0..index {
+            let end = rest
+                .iter()
+                .position(|byte| *byte == 0)
+                .map_or(rest.len(), |nul| nul + 1);
+            rest = rest.get(end..).unwrap_or_default();
         }
+        CStr::from_bytes_until_nul(rest).unwrap_or_default()
     }
 }
 
@@ -144,5 +175,27 @@ impl ParseError {
 impl core::fmt::Display for ParseError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "{} at position {}", self.message(), self.position)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every kind has its own text, at the index of its discriminant.
+    #[test]
+    fn one_message_per_kind() {
+        assert_eq!(KINDS.len(), ParseErrorKind::BadVlanId as usize + 1);
+        for (index, kind) in KINDS.iter().enumerate() {
+            assert_eq!(*kind as usize, index);
+            assert!(!kind.message().is_empty());
+        }
+        let count = MESSAGES.iter().filter(|byte| **byte == 0).count();
+        assert_eq!(count, KINDS.len());
+        assert_eq!(ParseErrorKind::TooLong.message(), "expression too long");
+        assert_eq!(
+            ParseErrorKind::BadVlanId.message_c(),
+            c"VLAN id must be 0-4095"
+        );
     }
 }

@@ -131,27 +131,38 @@ pub(super) fn word_mask(prefix: u8, word: u8) -> u32 {
         .unwrap_or(0)
 }
 
-/// The frame under test.
+/// The frame under test, with where its link layer puts things worked
+/// out once (the nodes of a program ask the same questions).
 pub(super) struct Packet<'a> {
     bytes: &'a [u8],
     link: LinkType,
     wire_len: usize,
-    /// Where the PPP protocol field starts: 2 after `ff 03`, else 0.
-    ppp: usize,
+    /// Offset of the link layer's type field before any VLAN tag.
+    type_at: usize,
+    /// Offset of the network layer before any VLAN tag.
+    net_at: usize,
+    /// Bytes each `vlan` before a primitive shifts both (4 on Ethernet).
+    tag_len: usize,
 }
 
 impl<'a> Packet<'a> {
     pub(super) fn new(link: LinkType, bytes: &'a [u8], wire_len: usize) -> Packet<'a> {
-        let ppp = if bytes.starts_with(&[0xff, 0x03]) {
-            2
-        } else {
-            0
+        let (type_at, net_at, tag_len) = match link {
+            LinkType::Ethernet => (12, 14, 4),
+            LinkType::Sll1 => (14, 16, 0),
+            LinkType::Sll2 => (0, 20, 0),
+            // The protocol field, after `ff 03` when the frame has them.
+            LinkType::Ppp if bytes.starts_with(&[0xff, 0x03]) => (2, 4, 0),
+            LinkType::Ppp => (0, 2, 0),
+            LinkType::RawIp | LinkType::Other => (0, 0, 0),
         };
         Packet {
             bytes,
             link,
             wire_len,
-            ppp,
+            type_at,
+            net_at,
+            tag_len,
         }
     }
 
@@ -160,121 +171,129 @@ impl<'a> Packet<'a> {
     }
 
     fn be16(&self, at: usize) -> Option<u16> {
-        let bytes = self.bytes.get(at..at.saturating_add(2))?;
-        Some(u16::from_be_bytes(bytes.try_into().ok()?))
+        let bytes = self.bytes.get(at..)?.first_chunk::<2>()?;
+        Some(u16::from_be_bytes(*bytes))
     }
 
     fn be32(&self, at: usize) -> Option<u32> {
-        let bytes = self.bytes.get(at..at.saturating_add(4))?;
-        Some(u32::from_be_bytes(bytes.try_into().ok()?))
+        let bytes = self.bytes.get(at..)?.first_chunk::<4>()?;
+        Some(u32::from_be_bytes(*bytes))
     }
 
     /// Offset of the link layer's type field, after `vlans` tags.
     fn type_at(&self, vlans: u8) -> usize {
-        match self.link {
-            LinkType::Ethernet => 12 + 4 * usize::from(vlans),
-            LinkType::Sll1 => 14,
-            LinkType::Ppp => self.ppp,
-            LinkType::Sll2 | LinkType::RawIp | LinkType::Other => 0,
-        }
+        self.type_at + self.tag_len * usize::from(vlans)
     }
 
     /// Offset of the network layer, after `vlans` tags.
     fn net_at(&self, vlans: u8) -> usize {
-        match self.link {
-            LinkType::Ethernet => 14 + 4 * usize::from(vlans),
-            LinkType::Sll1 => 16,
-            LinkType::Sll2 => 20,
-            LinkType::Ppp => self.ppp.saturating_add(2),
-            LinkType::RawIp | LinkType::Other => 0,
-        }
+        self.net_at + self.tag_len * usize::from(vlans)
     }
 
     /// `ether proto proto`, as libpcap compiles it for each link type:
     /// values up to 1500 are 802.2 LLC SAPs on Ethernet and SLL v1 (with
     /// DSAP and SSAP compared for 0x06, 0xf0 and 0xfe), PPP compares its own
     /// numbers for the protocols it carries, raw IP knows IPv4 and IPv6.
+    #[inline]
     fn link_is(&self, vlans: u8, proto: u16) -> Option<bool> {
         let at = self.type_at(vlans);
-        let llc_at = match self.link {
-            LinkType::Ethernet if proto <= ETHER_MTU => {
-                if self.be16(at)? > ETHER_MTU {
-                    return Some(false);
-                }
-                at + 2
-            }
-            LinkType::Sll1 if proto <= ETHER_MTU => {
-                if self.be16(at)? != SLL_P_802_2 {
-                    return Some(false);
-                }
-                at + 2
-            }
-            LinkType::Ethernet | LinkType::Sll1 | LinkType::Sll2 => {
-                return Some(self.be16(at)? == proto)
-            }
-            LinkType::Ppp => return Some(self.be16(at)? == ppp_protocol(proto)),
+        match self.link {
+            LinkType::Ethernet | LinkType::Sll1 if proto <= ETHER_MTU => self.llc_is(at, proto),
+            LinkType::Ethernet | LinkType::Sll1 | LinkType::Sll2 => Some(self.be16(at)? == proto),
+            LinkType::Ppp => Some(self.be16(at)? == ppp_protocol(proto)),
             LinkType::RawIp => {
                 let version = match proto {
                     ethertype::IPV4 => 4,
                     ethertype::IPV6 => 6,
                     _ => return Some(false),
                 };
-                return Some(self.u8(0)? >> 4 == version);
+                Some(self.u8(0)? >> 4 == version)
             }
-            LinkType::Other => return Some(false),
+            LinkType::Other => Some(false),
+        }
+    }
+
+    /// [`Self::link_is`] for an 802.2 SAP on Ethernet or SLL v1, whose
+    /// type field is at `at`.
+    #[inline(never)]
+    fn llc_is(&self, at: usize, proto: u16) -> Option<bool> {
+        let is_llc = match self.link {
+            LinkType::Ethernet => self.be16(at)? <= ETHER_MTU,
+            _ => self.be16(at)? == SLL_P_802_2,
         };
+        if !is_llc {
+            return Some(false);
+        }
+        let llc_at = at + 2;
         match proto {
             0x06 | 0xf0 | 0xfe => Some(self.be16(llc_at)? == proto.wrapping_mul(0x0101)),
             _ => Some(u16::from(self.u8(llc_at)?) == proto),
         }
     }
 
-    /// Applies `dir` to the field test at `src` and at `dst`, reading the
-    /// destination only when the source does not decide.
-    fn by_dir(&self, test: &Test, dir: Dir, src: usize, dst: usize) -> Option<bool> {
+    /// Applies `dir` to `field`, the test of one address or port, at `src`
+    /// and at `dst`, reading the destination only when the source does
+    /// not decide.
+    #[inline(always)]
+    fn by_dir(
+        dir: Dir,
+        src: usize,
+        dst: usize,
+        field: impl Fn(usize) -> Option<bool>,
+    ) -> Option<bool> {
         match dir {
-            Dir::Src => self.field(test, src),
-            Dir::Dst => self.field(test, dst),
-            Dir::Any => Some(self.field(test, src)? || self.field(test, dst)?),
-            Dir::Both => Some(self.field(test, src)? && self.field(test, dst)?),
+            Dir::Src => field(src),
+            Dir::Dst => field(dst),
+            Dir::Any => Some(field(src)? || field(dst)?),
+            Dir::Both => Some(field(src)? && field(dst)?),
         }
     }
 
-    /// The port or address test of `test` on the field at `at`.
-    #[inline(never)]
-    fn field(&self, test: &Test, at: usize) -> Option<bool> {
-        match test {
-            Test::Port { lo, hi, .. } => {
-                let port = self.be16(at)?;
-                Some(*lo <= port && port <= *hi)
+    /// Where the ports of a TCP, UDP or SCTP packet in `protos` start,
+    /// `Some(None)` for any other packet.
+    fn ports_at(&self, vlans: u8, protos: u8) -> Option<Option<usize>> {
+        let net = self.net_at(vlans);
+        if self.link_is(vlans, ethertype::IPV6)? {
+            if !transport_in(self.u8(net + 6)?, protos) {
+                return Some(None);
             }
-            // A /0 net reads nothing, like libpcap's optimized code.
-            Test::Host4 { addr, mask, .. } => Some(*mask == 0 || self.be32(at)? & mask == *addr),
-            Test::Host6 { prefix, addr, .. } => {
-                // Word by word, as BPF loads it; words past the prefix are
-                // not read.
-                let mut word_at = at;
-                for (word, want) in (0u8..4).zip(addr) {
-                    let mask = word_mask(*prefix, word);
-                    if mask == 0 {
-                        break;
-                    }
-                    if self.be32(word_at)? & mask != *want {
-                        return Some(false);
-                    }
-                    word_at += 4;
-                }
-                Some(true)
+            Some(Some(net + 40))
+        } else if self.link_is(vlans, ethertype::IPV4)? {
+            if !transport_in(self.u8(net + 9)?, protos) {
+                return Some(None);
             }
-            _ => Some(false),
+            if self.be16(net + 6)? & 0x1fff != 0 {
+                return Some(None);
+            }
+            // The IHL as it is, like BPF's `ldxb 4*([n]&0xf)`.
+            Some(Some(net + 4 * usize::from(self.u8(net)? & 0x0f)))
+        } else {
+            Some(None)
         }
+    }
+
+    /// Whether an IPv6 address at `at` is in `addr`/`prefix`: word by
+    /// word, as BPF loads it; words past the prefix are not read.
+    #[inline(never)]
+    fn in_net6(&self, at: usize, prefix: u8, addr: &[u32; 4]) -> Option<bool> {
+        let mut word_at = at;
+        for (word, want) in (0u8..4).zip(addr) {
+            let mask = word_mask(prefix, word);
+            if mask == 0 {
+                break;
+            }
+            if self.be32(word_at)? & mask != *want {
+                return Some(false);
+            }
+            word_at += 4;
+        }
+        Some(true)
     }
 
     /// Whether the node's test holds; `None` when it reads past the
     /// captured bytes.
     pub(super) fn test(&self, node: &Node) -> Option<bool> {
         let vlans = node.vlans;
-        let net = self.net_at(vlans);
         match node.test {
             Test::Link(proto) => self.link_is(vlans, proto),
             Test::Vlan(id) => {
@@ -292,6 +311,7 @@ impl<'a> Packet<'a> {
                 }
             }
             Test::Proto { families, proto } => {
+                let net = self.net_at(vlans);
                 if families & V4 != 0 && self.link_is(vlans, ethertype::IPV4)? {
                     return Some(self.u8(net + 9)? == proto);
                 }
@@ -306,44 +326,50 @@ impl<'a> Packet<'a> {
                 }
                 Some(false)
             }
-            Test::Port { protos, dir, .. } => {
-                let at = if self.link_is(vlans, ethertype::IPV6)? {
-                    if !transport_in(self.u8(net + 6)?, protos) {
-                        return Some(false);
-                    }
-                    net + 40
-                } else if self.link_is(vlans, ethertype::IPV4)? {
-                    if !transport_in(self.u8(net + 9)?, protos) {
-                        return Some(false);
-                    }
-                    if self.be16(net + 6)? & 0x1fff != 0 {
-                        return Some(false);
-                    }
-                    // The IHL as it is, like BPF's `ldxb 4*([n]&0xf)`.
-                    net + 4 * usize::from(self.u8(net)? & 0x0f)
-                } else {
+            Test::Port {
+                protos,
+                dir,
+                lo,
+                hi,
+            } => {
+                let Some(at) = self.ports_at(vlans, protos)? else {
                     return Some(false);
                 };
-                self.by_dir(&node.test, dir, at, at + 2)
+                Self::by_dir(dir, at, at + 2, |at| {
+                    let port = self.be16(at)?;
+                    Some(lo <= port && port <= hi)
+                })
             }
-            Test::Host4 { places, dir, .. } => {
-                if places & IP != 0 && self.link_is(vlans, ethertype::IPV4)? {
-                    self.by_dir(&node.test, dir, net + 12, net + 16)
+            Test::Host4 {
+                places,
+                dir,
+                addr,
+                mask,
+            } => {
+                let net = self.net_at(vlans);
+                let (src, dst) = if places & IP != 0 && self.link_is(vlans, ethertype::IPV4)? {
+                    (net + 12, net + 16)
                 } else if (places & ARP != 0 && self.link_is(vlans, ethertype::ARP)?)
                     || (places & RARP != 0 && self.link_is(vlans, ETHERTYPE_RARP)?)
                 {
                     // Sender and target protocol addresses of an
                     // Ethernet/IPv4 ARP packet, at fixed offsets.
-                    self.by_dir(&node.test, dir, net + 14, net + 24)
+                    (net + 14, net + 24)
                 } else {
-                    Some(false)
+                    return Some(false);
+                };
+                // A /0 net reads nothing, like libpcap's optimized code.
+                if mask == 0 {
+                    return Some(true);
                 }
+                Self::by_dir(dir, src, dst, |at| Some(self.be32(at)? & mask == addr))
             }
-            Test::Host6 { dir, .. } => {
+            Test::Host6 { dir, prefix, addr } => {
                 if !self.link_is(vlans, ethertype::IPV6)? {
                     return Some(false);
                 }
-                self.by_dir(&node.test, dir, net + 8, net + 24)
+                let net = self.net_at(vlans);
+                Self::by_dir(dir, net + 8, net + 24, |at| self.in_net6(at, prefix, &addr))
             }
             Test::Len { rel, value } => {
                 let len = u32::try_from(self.wire_len).unwrap_or(u32::MAX);
