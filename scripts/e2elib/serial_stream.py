@@ -17,6 +17,11 @@ CONF_FILES = ["overlay-tunnel.conf", str(STREAM_DIR / "stream.conf")]
 CONFIGS = [f"EXTRA_DTC_OVERLAY_FILE={STREAM_DIR / 'native_sim.overlay'}"]
 
 DEVICE_IP = "192.0.2.1"
+# Pings sent with a snap length: their Ethernet frames are 14 + 20 + 8 +
+# the data long.
+SNAP_PINGS = 3
+SNAP_PING_DATA = 1000
+SNAP_FRAME_LEN = 14 + 20 + 8 + SNAP_PING_DATA
 UART1_PTY = re.compile(r"uart_1 connected to pseudotty: (/dev/pts/\d+)")
 ZCAP_LOSSES = re.compile(r"losses: (\d+) packets dropped by the device, (\d+) lost on the line")
 DEVICE_ROW = re.compile(r"^NET_CAPTURE0\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)")
@@ -113,6 +118,13 @@ def stream_run(report, exe, workdir, zcap_path):
                      pings == 10 and pings6 == 5, f"{pings}/10 IPv4, {pings6}/5 IPv6")
         stats_before = dev.command("net capture_stats", settle=1.5)
 
+        # Snap length: records keep the first 64 bytes and the frame's
+        # original length (after the TAP's window: these are cut).
+        dev.command("net capture_rs snaplen 0 64")
+        snapped_pings = ns.ping(DEVICE_IP, count=SNAP_PINGS, size=SNAP_PING_DATA)
+        time.sleep(1)
+        dev.command("net capture_rs snaplen 0 0")
+
         # Overflow: a burst larger than the ring.
         ns.run("python3", "-c", FLOOD, "3000", "1000", "0")
         time.sleep(4)
@@ -137,6 +149,7 @@ def stream_run(report, exe, workdir, zcap_path):
     before = next((SINK_ROW.search(line) for line in stats_before if SINK_ROW.search(line)),
                   None)
     check_phase_one(report, tap, out, int(before.group(1)) if before else None)
+    check_snapped(report, out, snapped_pings)
     check_overflow(report, stats_before, stats, zcap_err)
 
 
@@ -184,6 +197,19 @@ def check_phase_one(report, tap, out, sent_before):
     backwards = sum(1 for a, b in zip(times, times[1:]) if b < a)
     report.check("stream: device timestamps never go back", backwards == 0,
                  f"{backwards} steps back in {len(times)} frames")
+
+
+def check_snapped(report, out, answered):
+    """The pings sent with `snaplen 64`: each request and reply is in the
+    stream capture cut at 64 bytes, with its length on the wire."""
+    rows = tshark_fields(out, ["frame.len", "frame.cap_len"],
+                         f"frame.len == {SNAP_FRAME_LEN}")
+    cut = [row for row in rows if row[1] == "64"]
+    report.check("stream: `net capture_rs snaplen 0 64` cuts records at 64 bytes and keeps "
+                 "the original length", answered == SNAP_PINGS and len(rows) == 2 * SNAP_PINGS
+                 and len(cut) == len(rows),
+                 f"{answered}/{SNAP_PINGS} pings answered; {len(rows)} frames of "
+                 f"{SNAP_FRAME_LEN} bytes on the wire, {len(cut)} of them with 64 captured")
 
 
 def check_overflow(report, stats_before, stats, zcap_err):
