@@ -108,18 +108,24 @@ def tunnel_run(report, image, workdir):
     check_pool_logging(report, (workdir / "tunnel.log").read_text(errors="replace"), no_memory)
 
 
-def check_pool_logging(report, log, no_memory):
-    """A flood of captures the pool cannot hold logs one warning, and the
-    stack's allocator logs nothing (the C code's allocation path logged an
-    error per capture)."""
+def pool_log_counts(log):
+    """(capture pool warnings, allocator errors) in a device log."""
     # Both log backends (shell and console) print each line: count each
     # message once, by its timestamp and text.
     lines = {line[line.find("["):] for line in log.splitlines() if "[" in line}
     warnings = sum(1 for line in lines if "capture pool exhausted" in line)
-    alloc_errors = [line for line in lines if "<err> net_pkt" in line or "<err> net_buf" in line]
+    alloc_errors = sum(1 for line in lines if "<err> net_pkt" in line or "<err> net_buf" in line)
+    return warnings, alloc_errors
+
+
+def check_pool_logging(report, log, no_memory):
+    """A flood of captures the pool cannot hold logs one warning, and the
+    stack's allocator logs nothing (the C code's allocation path logged an
+    error per capture)."""
+    warnings, alloc_errors = pool_log_counts(log)
     report.check("pool exhaustion is logged once, with no allocator errors",
                  no_memory == 0 or (warnings == 1 and not alloc_errors),
-                 f"{no_memory} drops, {warnings} warning(s), {len(alloc_errors)} allocator errors")
+                 f"{no_memory} drops, {warnings} warning(s), {alloc_errors} allocator errors")
 
 
 def pool_drops(stats):
