@@ -77,3 +77,13 @@ class Tshark:
         time.sleep(1)
         self.process.terminate()
         self.process.wait(timeout=10)
+        # tshark can exit before its dumpcap has written the last packets
+        # (a board run's file was read cut in the middle of a record): wait
+        # until the file stops growing.
+        size, deadline = -1, time.monotonic() + 5
+        while time.monotonic() < deadline:
+            now = self.path.stat().st_size if self.path.exists() else 0
+            if now == size:
+                break
+            size = now
+            time.sleep(0.3)
