@@ -18,8 +18,8 @@ LINKTYPE_LINUX_SLL2 = 276
 ETH_IFINDEX = "1"
 FIELDS = ["sll.pkttype", "sll.ifindex", "sll.hatype", "sll.halen", "sll.etype",
           "icmp.type", "icmpv6.type", "frame.protocols"]
-# Echo requests and replies the pings make (3 + 3 + 1 full-size).
-ECHOES = 7
+# Echo requests and replies the pings make (3 + 3 + 1 full-size + 2).
+ECHOES = 9
 # (family, ICMP type) of the echo requests the device receives and the
 # replies it sends.
 REQUESTS = {("4", "8"), ("6", "128")}
