@@ -63,31 +63,16 @@ def metadata_run(report, image, workdir, zcap_path):
         report.check("metadata: the device is alive and on the network afterwards",
                      alive(dev, ns))
     frames = read_pcap(pcap)
-    records = check_records(report, frames, largest, image.target.shifted_rx)
+    records = check_records(report, frames, largest)
     decoded = workdir / "metadata-records.pcap"
     write_pcap(decoded, LINKTYPE_LINUX_SLL2, records)
     check_tshark(report, decoded, "tunnel payloads as SLL2", no_memory)
     check_zcap(report, zcap_path, pcap, workdir, no_memory)
 
 
-def echoed_by_device(record, originals):
-    """Whether an IPv4 echo request's record carries the very data of an
-    echo reply the device sent: the device received those bytes, whatever
-    the TAP shows (QEMU's LAN9118 now and then damages a received frame)."""
-    icmp = 20 + 20  # SLL2 header, IPv4 header without options
-    if len(record) < icmp + 8 or record[:2] != b"\x08\x00" or record[icmp] != 8:
-        return False
-    data = record[icmp + 8:]
-    return any(len(frame) == len(record) - 6 and frame[12:14] == b"\x08\x00"
-               and frame[34] == 0 and frame[42:] == data for frame in originals)
-
-
-def check_records(report, frames, largest=1514, damaged_rx=False):
+def check_records(report, frames, largest=1514):
     """Every capture is an SLL2 record of a frame seen on the TAP (or of
-    the frame padded to 60 bytes, as a NIC model may deliver it). With
-    `damaged_rx` (boards whose NIC model damages received frames), an echo
-    request that matches no TAP frame passes when the device's reply
-    echoes its bytes, and is counted apart."""
+    the frame padded to 60 bytes, as a NIC model may deliver it)."""
     tunnel = Tunnel(REMOTE)
     datagrams = [d for d in tunnel.datagrams(frames) if d["complete"]]
     records = [d["payload"] for d in datagrams]
@@ -96,7 +81,7 @@ def check_records(report, frames, largest=1514, damaged_rx=False):
     originals = with_padding(f for f in frames if not tunnel.is_outer(f) and len(f) >= 14)
     # What each original frame becomes: EtherType, source MAC, the rest.
     twins = {(struct.unpack("!H", f[12:14])[0], f[6:12], f[14:]) for f in originals}
-    bad, damaged = [], 0
+    bad = []
     for record in records:
         header = sll2_fields(record)
         if header is None:
@@ -106,15 +91,10 @@ def check_records(report, frames, largest=1514, damaged_rx=False):
         if (reserved, ifindex, hatype, halen, addr[6:]) != (0, 1, 1, 6, b"\0\0") \
                 or pkttype not in (0, 1, 2, 4) \
                 or (protocol, addr[:6], record[20:]) not in twins:
-            if damaged_rx and echoed_by_device(record, originals):
-                damaged += 1
-                continue
             bad.append(f"{record[:20].hex()} + {len(record) - 20} bytes")
     report.check("metadata: every record is an SLL2 header (reserved 0, ifindex 1, "
                  "ARPHRD_ETHER, 6-byte source MAC, EtherType) and the rest of a frame "
-                 "seen on the TAP", records and not bad, "; ".join(bad[:3])
-                 + (f"; {damaged} echo requests the NIC model damaged on the way in "
-                    "(the device's reply echoes the captured bytes)" if damaged else ""))
+                 "seen on the TAP", records and not bad, "; ".join(bad[:3]))
     # The largest frame's record: its SLL2 header (20) and the frame after
     # its Ethernet header (14), more than a tunnel packet can carry whole.
     record_len = largest - 14 + 20
