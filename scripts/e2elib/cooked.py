@@ -4,7 +4,7 @@ the tunnel, decoded by tshark as SLL v1 (113) or SLL v2 (276)."""
 import subprocess
 
 from .netns import Namespace, Tshark
-from .pcap import Tunnel, read_pcap, write_pcap
+from .pcap import Tunnel, read_pcap, tshark_fields, write_pcap
 from .scenarios import REMOTE, alive, capture_listing, stack_check
 
 LINKTYPES = {1: 113, 2: 276}
@@ -53,7 +53,7 @@ def cooked_run(report, image, workdir, version):
     write_pcap(decoded, LINKTYPES[version], [d["payload"] for d in datagrams])
     print(subprocess.run(["tshark", "-r", str(decoded), "-V", "-O", "sll"],
                          capture_output=True, text=True).stdout)
-    rows = tshark_fields(decoded)
+    rows = tshark_fields(decoded, FIELDS)
     got = [(r[0], r[1], r[2], r[3] or r[4], r[5]) for r in rows]
     report.check(f"{tag}: tshark decodes the CAN and three PPP frames with direction, "
                  "ARPHRD type, address length, address and protocol",
@@ -61,11 +61,3 @@ def cooked_run(report, image, workdir, version):
     if version == 2:
         report.check("SLLv2: interface index is the cooked interface (2)",
                      all(r[6] == "2" for r in rows), [r[6] for r in rows])
-
-
-def tshark_fields(path):
-    command = ["tshark", "-r", str(path), "-T", "fields", "-E", "separator=|"]
-    for field in FIELDS:
-        command += ["-e", field]
-    out = subprocess.run(command, capture_output=True, text=True).stdout
-    return [line.split("|") for line in out.splitlines()]

@@ -10,7 +10,7 @@ import struct
 import subprocess
 
 from .netns import Namespace, Tshark
-from .pcap import Tunnel, read_pcap, with_padding, write_pcap
+from .pcap import Tunnel, read_pcap, tshark_fields, with_padding, write_pcap
 from .scenarios import REMOTE, alive, pool_drops
 
 CONFIGS = ["CONFIG_NET_CAPTURE_RS_TUNNEL_METADATA=y"]
@@ -109,11 +109,7 @@ def check_records(report, frames, largest=1514):
 
 
 def tshark_rows(path):
-    command = ["tshark", "-r", str(path), "-T", "fields", "-E", "separator=|"]
-    for field in FIELDS:
-        command += ["-e", field]
-    out = subprocess.run(command, capture_output=True, text=True).stdout
-    return [dict(zip(FIELDS, line.split("|"))) for line in out.splitlines()]
+    return [dict(zip(FIELDS, row)) for row in tshark_fields(path, FIELDS)]
 
 
 def check_tshark(report, path, what, no_memory):

@@ -4,6 +4,7 @@ decoder: it shares no code with the device library."""
 
 import ipaddress
 import struct
+import subprocess
 
 ETH_IPV4 = 0x0800
 ETH_IPV6 = 0x86DD
@@ -127,3 +128,15 @@ def with_padding(frames):
     TAP shows the frame unpadded): what a device may really receive."""
     frames = set(frames)
     return frames | {frame + bytes(60 - len(frame)) for frame in frames if len(frame) < 60}
+
+
+def tshark_fields(path, fields, display_filter=None):
+    """The values of `fields` for each frame tshark reads in `path` (those
+    `display_filter` keeps), one list of strings per frame."""
+    command = ["tshark", "-r", str(path), "-T", "fields", "-E", "separator=|"]
+    if display_filter:
+        command += ["-Y", display_filter]
+    for field in fields:
+        command += ["-e", field]
+    out = subprocess.run(command, capture_output=True, text=True).stdout
+    return [line.split("|") for line in out.splitlines() if line]

@@ -11,10 +11,9 @@ LINKTYPE_PPP_WITH_DIR for tshark."""
 
 import ipaddress
 import struct
-import subprocess
 
 from . import hdlc
-from .pcap import parse_ip, write_pcap
+from .pcap import parse_ip, tshark_fields, write_pcap
 
 ETH_P_HDLC = 0x0019
 ARPHRD_PPP = 512
@@ -112,13 +111,8 @@ class Captures:
 def tshark_rows(path):
     """(direction, protocols, malformed) per frame as tshark decodes a
     PPP_WITH_DIR pcap: direction 'out' when sent by the device."""
-    out = subprocess.run(
-        ["tshark", "-r", str(path), "-T", "fields", "-E", "separator=|",
-         "-e", "frame.p2p_dir", "-e", "frame.protocols", "-e", "_ws.malformed"],
-        capture_output=True, text=True).stdout
     rows = []
-    for line in out.splitlines():
-        fields = line.split("|")
+    for fields in tshark_fields(path, ["frame.p2p_dir", "frame.protocols", "_ws.malformed"]):
         if len(fields) == 3:
             rows.append(("out" if fields[0] == "0" else "in", fields[1], bool(fields[2])))
     return rows

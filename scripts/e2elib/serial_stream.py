@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .device import Device
 from .netns import Namespace, Tshark
+from .pcap import tshark_fields
 
 STREAM_DIR = Path(__file__).resolve().parent / "stream"
 CONF_FILES = ["overlay-tunnel.conf", str(STREAM_DIR / "stream.conf")]
@@ -36,16 +37,6 @@ for i in range(int(sys.argv[1])):
     s.sendto(bytes([i % 251 + 1]) * int(sys.argv[2]), ("DEVICE_IP", 4243))
     time.sleep(float(sys.argv[3]))
 """.replace("DEVICE_IP", DEVICE_IP)
-
-
-def tshark_fields(path, fields, display_filter=None):
-    command = ["tshark", "-r", str(path), "-T", "fields", "-E", "separator=|"]
-    if display_filter:
-        command += ["-Y", display_filter]
-    for field in fields:
-        command += ["-e", field]
-    out = subprocess.run(command, capture_output=True, text=True).stdout
-    return [line.split("|") for line in out.splitlines() if line]
 
 
 def frames(path):
@@ -76,6 +67,39 @@ def host_mac(ns):
     return bytes.fromhex(out.strip().replace(":", ""))
 
 
+def stream_pty(report, dev, tag):
+    """The pty native_sim gave the capture stream's UART, checked; None
+    when the image has none."""
+    line = dev.wait_for(UART1_PTY.pattern, timeout=20)
+    pty = UART1_PTY.search(line).group(1) if line else None
+    report.check(f"{tag}: the image has a second pty UART for the stream", pty, line or "")
+    return pty
+
+
+def start_streaming(report, ns, dev, zcap_path, pty, out, tag):
+    """zcap reading the pty into `out`, then the device's captures
+    switched to the UART sink; the zcap process."""
+    zcap = ns.popen(str(zcap_path), "--serial", pty, "-w", str(out),
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    sink = dev.command("net capture_rs sink uart", settle=1.5)
+    report.check(f"{tag}: `net capture_rs sink uart` selects the chosen zephyr,capture-uart",
+                 any("Capture sink: uart" in line for line in sink), " | ".join(sink))
+    return zcap
+
+
+def stop_streaming(dev, zcap):
+    """Back to the tunnel (the drain empties the ring, then a last stats
+    record), then zcap ends; its standard error."""
+    dev.command("net capture_rs sink tunnel", settle=2.0)
+    zcap.send_signal(signal.SIGINT)
+    try:
+        return zcap.communicate(timeout=20)[1]
+    except subprocess.TimeoutExpired:
+        zcap.kill()
+        return zcap.communicate()[1]
+
+
 def stream_run(report, exe, workdir, zcap_path):
     workdir.mkdir(parents=True, exist_ok=True)
     out = workdir / "stream.pcapng"
@@ -85,9 +109,7 @@ def stream_run(report, exe, workdir, zcap_path):
             path.unlink()
     with Namespace(name=f"zcap-stream-{id(report) & 0xffff}-{int(time.time()) % 100000}") as ns, \
             Device(ns, [exe, "-uart_stdinout"], workdir / "stream-device.log") as dev:
-        line = dev.wait_for(UART1_PTY.pattern, timeout=20)
-        pty = UART1_PTY.search(line).group(1) if line else None
-        report.check("stream: the image has a second pty UART for the stream", pty, line or "")
+        pty = stream_pty(report, dev, "stream")
         if not pty:
             return
         dev.wait_for(r'Use "net capture enable <ifindex>"', 20)
@@ -102,12 +124,7 @@ def stream_run(report, exe, workdir, zcap_path):
         dev.command("net capture", settle=1.0)
         report.check("stream: `net capture enable 1` starts capturing eth0",
                      dev.expect("net capture enable 1", r"Capturing started on interface 1"))
-        zcap = ns.popen(str(zcap_path), "--serial", pty, "-w", str(out),
-                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(1.0)
-        sink = dev.command("net capture_rs sink uart", settle=1.5)
-        report.check("stream: `net capture_rs sink uart` selects the chosen zephyr,capture-uart",
-                     any("Capture sink: uart" in line for line in sink), " | ".join(sink))
+        zcap = start_streaming(report, ns, dev, zcap_path, pty, out, "stream")
         # The TAP from here on carries no tunnel packets: the stream has them.
         with Tshark(ns, tap):
             pings = ns.ping(DEVICE_IP, count=10, size=200)
@@ -132,14 +149,7 @@ def stream_run(report, exe, workdir, zcap_path):
         ns.ping(DEVICE_IP, count=3)
         time.sleep(2)
         stats = dev.command("net capture_stats", settle=1.5)
-        # Back to the tunnel: the drain empties the ring, then a last stats record.
-        dev.command("net capture_rs sink tunnel", settle=2.0)
-        zcap.send_signal(signal.SIGINT)
-        try:
-            _, zcap_err = zcap.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            zcap.kill()
-            _, zcap_err = zcap.communicate()
+        zcap_err = stop_streaming(dev, zcap)
         (workdir / "stream-zcap.stderr").write_text(zcap_err)
         report.check("stream: the device is alive after the overflow", dev.alive)
 
